@@ -1,0 +1,1 @@
+"""Persistence adapter: SQLAlchemy Core tables, mappers, repositories and the unit of work."""

@@ -1,0 +1,383 @@
+"""The repository ports over one `AsyncConnection`; the unit of work owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lpg_ussd.adapters.persistence import mappers
+from lpg_ussd.adapters.persistence.integrity import (
+    execute_update,
+    execute_write,
+    is_foreign_key_violation,
+)
+from lpg_ussd.adapters.persistence.tables import (
+    customers,
+    cylinder_prices,
+    cylinder_types,
+    ledger_entries,
+    orders,
+    outbox,
+    payments,
+    tickets,
+)
+from lpg_ussd.domain.catalogue import CylinderType, Material, PriceChange
+from lpg_ussd.domain.customer import Customer, VerificationStatus
+from lpg_ussd.domain.errors import NotFound
+from lpg_ussd.domain.ledger import LedgerEntry
+from lpg_ussd.domain.money import Money
+from lpg_ussd.domain.msisdn import Msisdn
+from lpg_ussd.domain.order import Order, OrderStatus
+from lpg_ussd.domain.outbox import OutboxMessage, OutboxStatus
+from lpg_ussd.domain.payment import Payment, PaymentStatus
+from lpg_ussd.domain.ticket import Ticket, TicketStatus
+
+
+class SqlAlchemyCustomerRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, customer_id: int) -> Customer | None:
+        return await self._first(customers.c.id == customer_id)
+
+    async def get_by_msisdn(self, msisdn: Msisdn) -> Customer | None:
+        return await self._first(customers.c.msisdn == msisdn.e164)
+
+    async def add(self, customer: Customer) -> Customer:
+        statement = (
+            insert(customers)
+            .values(mappers.customer_values(customer))
+            .returning(customers.c.id, customers.c.created_at)
+        )
+        row = (await execute_write(self._connection, statement)).one()
+        return replace(customer, id=row.id, created_at=row.created_at)
+
+    async def update(self, customer: Customer) -> None:
+        statement = (
+            update(customers)
+            .where(customers.c.id == customer.id)
+            .values(mappers.customer_values(customer))
+        )
+        await execute_update(self._connection, statement, f"customer {customer.id}")
+
+    async def _first(self, condition: ColumnElement[bool]) -> Customer | None:
+        result = await self._connection.execute(select(customers).where(condition))
+        row = result.mappings().first()
+        return mappers.customer_from_row(row) if row is not None else None
+
+    # Kept last: below it, `list[...]` in this class would name the method.
+    async def list(
+        self, status: VerificationStatus | None = None, search: str | None = None, limit: int = 50
+    ) -> list[Customer]:
+        """Newest first; `search` matches part of the full name or of the number."""
+        statement = select(customers).order_by(customers.c.id.desc()).limit(limit)
+        if status is not None:
+            statement = statement.where(customers.c.status == status.value)
+        if search and search.strip():
+            statement = statement.where(_customer_matches(search.strip()))
+        result = await self._connection.execute(statement)
+        return [mappers.customer_from_row(row) for row in result.mappings()]
+
+
+def _customer_matches(search: str) -> ColumnElement[bool]:
+    full_name = customers.c.first_name + " " + customers.c.last_name
+    return or_(
+        full_name.icontains(search, autoescape=True),
+        customers.c.msisdn.contains(search, autoescape=True),
+    )
+
+
+# Steel before composite within a size, as customers know the steel ones best.
+_MATERIAL_RANK = case(
+    {Material.STEEL.value: 0, Material.COMPOSITE.value: 1}, value=cylinder_types.c.material, else_=2
+)
+
+
+class SqlAlchemyCatalogueRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def list_active(self, at: datetime) -> list[CylinderType]:
+        statement = (
+            _priced_at(at)
+            .where(cylinder_types.c.active.is_(True))
+            .order_by(
+                cylinder_types.c.size_kg,
+                _MATERIAL_RANK,
+                cylinder_types.c.sort_order,
+                cylinder_types.c.id,
+            )
+        )
+        result = await self._connection.execute(statement)
+        return [mappers.cylinder_type_from_row(row) for row in result.mappings()]
+
+    async def get(self, cylinder_type_id: int, at: datetime) -> CylinderType | None:
+        """Active or not (an old order may name a retired type); None when unpriced at `at`."""
+        statement = _priced_at(at).where(cylinder_types.c.id == cylinder_type_id)
+        row = (await self._connection.execute(statement)).mappings().first()
+        return mappers.cylinder_type_from_row(row) if row is not None else None
+
+    async def add_price(self, change: PriceChange) -> None:
+        statement = insert(cylinder_prices).values(mappers.price_values(change))
+        try:
+            await execute_write(self._connection, statement)
+        except IntegrityError as error:
+            if is_foreign_key_violation(error):
+                raise NotFound(f"cylinder type {change.cylinder_type_id}") from error
+            raise
+
+
+def _priced_at(at: datetime) -> Select[Any]:
+    """Cylinder types joined with their latest price whose effective_from <= at."""
+    price = cylinder_prices.c
+    newest_first = func.row_number().over(
+        partition_by=price.cylinder_type_id,
+        order_by=(price.effective_from.desc(), price.id.desc()),
+    )
+    in_force = (
+        select(
+            price.cylinder_type_id,
+            price.deposit_pesewas,
+            price.gas_price_pesewas,
+            newest_first.label("rank"),
+        )
+        .where(price.effective_from <= at)
+        .subquery()
+    )
+    return (
+        select(cylinder_types, in_force.c.deposit_pesewas, in_force.c.gas_price_pesewas)
+        .join(in_force, in_force.c.cylinder_type_id == cylinder_types.c.id)
+        .where(in_force.c.rank == 1)
+    )
+
+
+class SqlAlchemyOrderRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, order: Order) -> Order:
+        statement = insert(orders).values(mappers.order_values(order)).returning(orders.c.id)
+        order_id = (await execute_write(self._connection, statement)).scalar_one()
+        return replace(order, id=order_id)
+
+    async def get(self, order_id: int) -> Order | None:
+        return await self._first(orders.c.id == order_id)
+
+    async def get_by_reference(self, reference: str) -> Order | None:
+        return await self._first(orders.c.reference == reference)
+
+    async def update(self, order: Order) -> None:
+        statement = (
+            update(orders).where(orders.c.id == order.id).values(mappers.order_values(order))
+        )
+        await execute_update(self._connection, statement, f"order {order.id}")
+
+    async def list_for_customer(self, customer_id: int, limit: int, offset: int = 0) -> list[Order]:
+        statement = (
+            _newest_orders_first()
+            .where(orders.c.customer_id == customer_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._all(statement)
+
+    async def _first(self, condition: ColumnElement[bool]) -> Order | None:
+        result = await self._connection.execute(select(orders).where(condition))
+        row = result.mappings().first()
+        return mappers.order_from_row(row) if row is not None else None
+
+    async def _all(self, statement: Select[Any]) -> list[Order]:
+        result = await self._connection.execute(statement)
+        return [mappers.order_from_row(row) for row in result.mappings()]
+
+    # Kept last: below it, `list[...]` in this class would name the method.
+    async def list(self, status: OrderStatus | None = None, limit: int = 50) -> list[Order]:
+        statement = _newest_orders_first().limit(limit)
+        if status is not None:
+            statement = statement.where(orders.c.status == status.value)
+        return await self._all(statement)
+
+
+def _newest_orders_first() -> Select[Any]:
+    # The id breaks ties between orders placed within the same clock tick.
+    return select(orders).order_by(orders.c.created_at.desc(), orders.c.id.desc())
+
+
+class SqlAlchemyPaymentRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, payment: Payment) -> Payment:
+        """Store and return with id; AlreadyExists when the reference is taken."""
+        statement = (
+            insert(payments).values(mappers.payment_values(payment)).returning(payments.c.id)
+        )
+        payment_id = (await execute_write(self._connection, statement)).scalar_one()
+        return replace(payment, id=payment_id)
+
+    async def get_by_reference(self, reference: str) -> Payment | None:
+        result = await self._connection.execute(
+            select(payments).where(payments.c.reference == reference)
+        )
+        row = result.mappings().first()
+        return mappers.payment_from_row(row) if row is not None else None
+
+    async def update(self, payment: Payment) -> None:
+        statement = (
+            update(payments)
+            .where(payments.c.id == payment.id)
+            .values(mappers.payment_values(payment))
+        )
+        await execute_update(self._connection, statement, f"payment {payment.id}")
+
+    async def list_pending_before(self, before: datetime, limit: int = 100) -> list[Payment]:
+        """Pending payments created before `before`, oldest first."""
+        statement = (
+            select(payments)
+            .where(payments.c.status == PaymentStatus.PENDING.value)
+            .where(payments.c.created_at < before)
+            .order_by(payments.c.created_at, payments.c.id)
+            .limit(limit)
+        )
+        return await self._all(statement)
+
+    async def has_pending_for_order(self, order_id: int) -> bool:
+        pending = select(payments.c.id).where(
+            payments.c.order_id == order_id, payments.c.status == PaymentStatus.PENDING.value
+        )
+        return bool((await self._connection.execute(select(pending.exists()))).scalar_one())
+
+    async def _all(self, statement: Select[Any]) -> list[Payment]:
+        result = await self._connection.execute(statement)
+        return [mappers.payment_from_row(row) for row in result.mappings()]
+
+    # Kept last: below it, `list[...]` in this class would name the method.
+    async def list(self, status: PaymentStatus | None = None, limit: int = 50) -> list[Payment]:
+        """Newest first."""
+        newest_first = (payments.c.created_at.desc(), payments.c.id.desc())
+        statement = select(payments).order_by(*newest_first).limit(limit)
+        if status is not None:
+            statement = statement.where(payments.c.status == status.value)
+        return await self._all(statement)
+
+
+class SqlAlchemyLedgerRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, entry: LedgerEntry) -> None:
+        await execute_write(
+            self._connection, insert(ledger_entries).values(mappers.ledger_entry_values(entry))
+        )
+
+    async def balance(self, customer_id: int) -> Money:
+        statement = select(func.coalesce(func.sum(ledger_entries.c.amount_pesewas), 0)).where(
+            ledger_entries.c.customer_id == customer_id
+        )
+        total = (await self._connection.execute(statement)).scalar_one()
+        # PostgreSQL sums integers as bigint or numeric; pesewas stay whole either way.
+        return Money(int(total))
+
+
+class SqlAlchemyTicketRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        statement = insert(tickets).values(mappers.ticket_values(ticket)).returning(tickets.c.id)
+        ticket_id = (await execute_write(self._connection, statement)).scalar_one()
+        return replace(ticket, id=ticket_id)
+
+    async def list_open(self, limit: int = 50) -> list[Ticket]:
+        """Urgent tickets first, then the longest waiting."""
+        statement = (
+            select(tickets)
+            .where(tickets.c.status == TicketStatus.OPEN.value)
+            .order_by(tickets.c.urgent.desc(), tickets.c.created_at, tickets.c.id)
+            .limit(limit)
+        )
+        result = await self._connection.execute(statement)
+        return [mappers.ticket_from_row(row) for row in result.mappings()]
+
+
+class SqlAlchemyOutboxRepository:
+    """`attempts` counts the tries made, whatever their outcome."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, message: OutboxMessage) -> None:
+        """Store the message and give it its id."""
+        statement = insert(outbox).values(mappers.outbox_values(message)).returning(outbox.c.id)
+        message.id = (await execute_write(self._connection, statement)).scalar_one()
+
+    async def claim_due(
+        self, now: datetime, limit: int, lease_until: datetime
+    ) -> list[OutboxMessage]:
+        due = (
+            select(outbox.c.id)
+            .where(_due(now))
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+        )
+        if self._connection.dialect.name == "postgresql":
+            # Concurrent workers each take different rows instead of waiting on each other.
+            due = due.with_for_update(skip_locked=True)
+        # One UPDATE re-checks and leases atomically; SQLite serialises writers anyway.
+        claim = (
+            update(outbox)
+            .where(outbox.c.id.in_(due.scalar_subquery()))
+            .values(lease_until=lease_until)
+            .returning(*outbox.c)
+        )
+        result = await self._connection.execute(claim)
+        claimed = [mappers.outbox_from_row(row) for row in result.mappings()]
+        return sorted(claimed, key=lambda message: (message.next_attempt_at, message.id))
+
+    async def mark_sent(self, message_id: int, now: datetime) -> None:
+        await self._set(
+            message_id, status=OutboxStatus.SENT.value, sent_at=now, attempts=outbox.c.attempts + 1
+        )
+
+    async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
+        await self._set(
+            message_id,
+            last_error=error,
+            next_attempt_at=next_attempt_at,
+            attempts=outbox.c.attempts + 1,
+        )
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        await self._set(
+            message_id,
+            status=OutboxStatus.FAILED.value,
+            last_error=error,
+            attempts=outbox.c.attempts + 1,
+        )
+
+    async def _set(self, message_id: int, **values: Any) -> None:
+        # Whatever the outcome, the lease ends: the message is no longer being worked on.
+        statement = (
+            update(outbox).where(outbox.c.id == message_id).values(lease_until=None, **values)
+        )
+        await execute_update(self._connection, statement, f"outbox message {message_id}")
+
+    # Kept last: below it, `list[...]` in this class would name the method.
+    async def list(self, limit: int = 100) -> list[OutboxMessage]:
+        """Newest first."""
+        statement = select(outbox).order_by(outbox.c.id.desc()).limit(limit)
+        result = await self._connection.execute(statement)
+        return [mappers.outbox_from_row(row) for row in result.mappings()]
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        outbox.c.status == OutboxStatus.PENDING.value,
+        outbox.c.next_attempt_at <= now,
+        or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+    )

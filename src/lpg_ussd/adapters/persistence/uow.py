@@ -1,0 +1,94 @@
+"""One connection and one transaction per unit of work."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from lpg_ussd.adapters.persistence.repositories import (
+    SqlAlchemyCatalogueRepository,
+    SqlAlchemyCustomerRepository,
+    SqlAlchemyLedgerRepository,
+    SqlAlchemyOrderRepository,
+    SqlAlchemyOutboxRepository,
+    SqlAlchemyPaymentRepository,
+    SqlAlchemyTicketRepository,
+)
+from lpg_ussd.application.ports import (
+    CatalogueRepository,
+    CustomerRepository,
+    LedgerRepository,
+    OrderRepository,
+    OutboxRepository,
+    PaymentRepository,
+    TicketRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """`async with uow:` opens a connection and a transaction; leaving without commit() rolls
+    back. After commit() the unit may go on: the next statement begins a new transaction."""
+
+    # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
+    customers: CustomerRepository
+    catalogue: CatalogueRepository
+    orders: OrderRepository
+    payments: PaymentRepository
+    ledger: LedgerRepository
+    tickets: TicketRepository
+    outbox: OutboxRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._connection is not None:
+            raise RuntimeError("this unit of work is already open")
+        connection = await self._engine.connect()
+        await connection.begin()
+        self._connection = connection
+        self.customers = SqlAlchemyCustomerRepository(connection)
+        self.catalogue = SqlAlchemyCatalogueRepository(connection)
+        self.orders = SqlAlchemyOrderRepository(connection)
+        self.payments = SqlAlchemyPaymentRepository(connection)
+        self.ledger = SqlAlchemyLedgerRepository(connection)
+        self.tickets = SqlAlchemyTicketRepository(connection)
+        self.outbox = SqlAlchemyOutboxRepository(connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._open_connection(), None
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+        finally:
+            await connection.close()
+
+    async def commit(self) -> None:
+        await self._open_connection().commit()
+
+    async def rollback(self) -> None:
+        await self._open_connection().rollback()
+
+    def _open_connection(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._connection
+
+
+class SqlAlchemyUnitOfWorkFactory:
+    """A new unit of work for each use of it; the engine is shared."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def __call__(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._engine)

@@ -1,0 +1,1 @@
+"""ussd_gateways adapters."""

@@ -1,0 +1,1 @@
+"""Use cases and the USSD dialogue; speaks to the world only through ports."""

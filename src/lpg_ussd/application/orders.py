@@ -1,0 +1,324 @@
+"""Use cases of ordering gas: place an order, top up, follow and cancel orders, the balance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from lpg_ussd.application.brand import Brand
+from lpg_ussd.application.common import PinRefused, check_pin, require_customer
+from lpg_ussd.application.messages import Messages
+from lpg_ussd.application.ports import (
+    Clock,
+    PaymentProviders,
+    PinHasher,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from lpg_ussd.domain.catalogue import CylinderType
+from lpg_ussd.domain.customer import Customer
+from lpg_ussd.domain.errors import InsufficientFunds, NotFound
+from lpg_ussd.domain.ledger import EntryKind, credit, debit
+from lpg_ussd.domain.money import Money
+from lpg_ussd.domain.order import (
+    Order,
+    OrderKind,
+    OrderStatus,
+    PaymentMethod,
+    new_order_reference,
+)
+from lpg_ussd.domain.outbox import OutboxMessage
+from lpg_ussd.domain.payment import (
+    Payment,
+    PaymentPurpose,
+    PaymentStatus,
+    new_payment_reference,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced:
+    order: Order
+    wallet_balance: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpRequested:
+    reference: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    order: Order
+    payment_pending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    wallet: Money
+    cylinders: int
+    deposits: Money
+    open_orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    order: Order
+    refund: Money
+
+
+class NotCancellable(Exception):
+    pass
+
+
+async def _unique_reference(uow: UnitOfWork, prefix: str) -> str:
+    while True:
+        reference = new_order_reference(prefix)
+        if await uow.orders.get_by_reference(reference) is None:
+            return reference
+
+
+@dataclass(frozen=True, slots=True)
+class ListCatalogue:
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    async def __call__(self) -> list[CylinderType]:
+        async with self.uow() as uow:
+            return await uow.catalogue.list_active(self.clock.now())
+
+
+@dataclass(frozen=True, slots=True)
+class WalletBalance:
+    uow: UnitOfWorkFactory
+
+    async def __call__(self, customer_id: int) -> Money:
+        async with self.uow() as uow:
+            return await uow.ledger.balance(customer_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOrder:
+    """A cylinder deposit or a refill, paid by mobile money, wallet, or on delivery."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    hasher: PinHasher
+    messages: Messages
+    providers: PaymentProviders
+    brand: Brand
+    delivery_days: int = 1
+
+    async def __call__(
+        self,
+        customer_id: int,
+        cylinder_type_id: int,
+        kind: OrderKind,
+        method: PaymentMethod,
+        pin: str | None = None,
+    ) -> OrderPlaced | PinRefused:
+        """Raises InsufficientFunds for a short wallet, NotFound for an unknown cylinder."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            customer = await require_customer(uow, customer_id)
+            cylinder = await uow.catalogue.get(cylinder_type_id, now)
+            if cylinder is None or not cylinder.active:
+                raise NotFound("cylinder")
+            if method is PaymentMethod.WALLET:
+                refused = await check_pin(uow, customer, pin or "", self.hasher, self.messages, now)
+                if refused is not None:
+                    await uow.commit()
+                    return refused
+            order = Order(
+                id=None,
+                reference=await _unique_reference(uow, self.brand.order_prefix),
+                customer_id=customer_id,
+                kind=kind,
+                cylinder_type_id=cylinder.id,
+                cylinder_label=cylinder.label,
+                deposit=cylinder.deposit if kind is OrderKind.DEPOSIT else Money(0),
+                gas_price=cylinder.gas_price,
+                payment_method=method,
+                status=OrderStatus.AWAITING_PAYMENT,
+                created_at=now,
+                status_changed_at=now,
+            )
+            balance = None
+            if method is PaymentMethod.WALLET:
+                balance = await self._pay_from_wallet(uow, customer, order)
+            elif method is PaymentMethod.ON_DELIVERY:
+                order.status = OrderStatus.PAY_ON_DELIVERY
+                order.expected_delivery = now + timedelta(days=self.delivery_days)
+                order = await uow.orders.add(order)
+                text = self.messages.on_delivery(order)
+                await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
+            else:
+                order = await uow.orders.add(order)
+                await _start_payment(
+                    uow, self.providers, customer, order.total, method, now, order.id
+                )
+            await uow.commit()
+        return OrderPlaced(order, balance)
+
+    async def _pay_from_wallet(self, uow: UnitOfWork, customer: Customer, order: Order) -> Money:
+        now = order.created_at
+        balance = await uow.ledger.balance(order.customer_id)
+        if balance < order.total:
+            raise InsufficientFunds((order.total - balance).pesewas)
+        order.mark_paid(order.total, now)
+        order.expected_delivery = now + timedelta(days=self.delivery_days)
+        stored = await uow.orders.add(order)
+        order.id = stored.id
+        await uow.ledger.add(
+            debit(order.customer_id, balance, order.total, EntryKind.ORDER_PAYMENT, now, order.id)
+        )
+        remaining = balance - order.total
+        text = self.messages.wallet_paid(order, remaining)
+        await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
+        return remaining
+
+
+async def _start_payment(
+    uow: UnitOfWork,
+    providers: PaymentProviders,
+    customer: Customer,
+    amount: Money,
+    method: PaymentMethod,
+    now: datetime,
+    order_id: int | None,
+) -> Payment:
+    """Write the payment as pending and its request to the outbox, in the caller's transaction."""
+    assert customer.id is not None
+    payment = Payment(
+        id=None,
+        reference=new_payment_reference(),
+        customer_id=customer.id,
+        msisdn=customer.msisdn,
+        purpose=PaymentPurpose.ORDER if order_id is not None else PaymentPurpose.TOPUP,
+        order_id=order_id,
+        amount=amount,
+        network=method.value,
+        provider=providers.for_network(method.value).name,
+        status=PaymentStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+    payment = await uow.payments.add(payment)
+    await uow.outbox.add(OutboxMessage.payment_request(payment.reference, now))
+    return payment
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpWallet:
+    """The wallet is credited only when the provider confirms."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    providers: PaymentProviders
+
+    async def __call__(
+        self, customer_id: int, amount: Money, method: PaymentMethod
+    ) -> TopUpRequested:
+        if not method.is_mobile_money:
+            raise ValueError("a top-up is paid by mobile money")
+        now = self.clock.now()
+        async with self.uow() as uow:
+            customer = await require_customer(uow, customer_id)
+            payment = await _start_payment(uow, self.providers, customer, amount, method, now, None)
+            await uow.commit()
+        return TopUpRequested(payment.reference, amount)
+
+
+@dataclass(frozen=True, slots=True)
+class ListOrders:
+    uow: UnitOfWorkFactory
+
+    async def __call__(self, customer_id: int, limit: int = 20) -> list[Order]:
+        async with self.uow() as uow:
+            return await uow.orders.list_for_customer(customer_id, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class GetOrder:
+    uow: UnitOfWorkFactory
+
+    async def __call__(self, customer_id: int, reference: str) -> OrderView:
+        async with self.uow() as uow:
+            order = await uow.orders.get_by_reference(reference)
+            if order is None or order.customer_id != customer_id:
+                raise NotFound("order")
+            pending = False
+            if order.status is OrderStatus.AWAITING_PAYMENT and order.id is not None:
+                pending = await uow.payments.has_pending_for_order(order.id)
+        return OrderView(order, pending)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder:
+    """Cancel before dispatch, behind the PIN; what was paid goes back to the wallet."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    hasher: PinHasher
+    messages: Messages
+
+    async def __call__(self, customer_id: int, reference: str, pin: str) -> Cancelled | PinRefused:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            customer = await require_customer(uow, customer_id)
+            refused = await check_pin(uow, customer, pin, self.hasher, self.messages, now)
+            if refused is not None:
+                await uow.commit()
+                return refused
+            order = await uow.orders.get_by_reference(reference)
+            if order is None or order.customer_id != customer_id:
+                raise NotFound("order")
+            if not order.can_cancel:
+                raise NotCancellable(reference)
+            refund = await cancel_and_refund(uow, order, self.messages, now)
+            await uow.commit()
+        return Cancelled(order, refund)
+
+
+async def cancel_and_refund(
+    uow: UnitOfWork, order: Order, messages: Messages, now: datetime
+) -> Money:
+    """Cancel an order, credit what was paid to the wallet, and tell the customer."""
+    refund = order.cancel(now)
+    await uow.orders.update(order)
+    customer = await require_customer(uow, order.customer_id)
+    if refund:
+        await uow.ledger.add(
+            credit(order.customer_id, refund, EntryKind.REFUND, now, order_id=order.id)
+        )
+        balance = await uow.ledger.balance(order.customer_id)
+        text = messages.refunded(order, refund, balance)
+    else:
+        text = messages.status_changed(order) or ""
+    await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
+    return refund
+
+
+@dataclass(frozen=True, slots=True)
+class CheckBalance:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    hasher: PinHasher
+    messages: Messages
+
+    async def __call__(self, customer_id: int, pin: str) -> Balance | PinRefused:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            customer = await require_customer(uow, customer_id)
+            refused = await check_pin(uow, customer, pin, self.hasher, self.messages, now)
+            if refused is not None:
+                await uow.commit()
+                return refused
+            wallet = await uow.ledger.balance(customer_id)
+            orders = await uow.orders.list_for_customer(customer_id, limit=1000)
+            await uow.commit()
+        held = [o for o in orders if o.holds_cylinder]
+        deposits = sum((o.deposit for o in held), Money(0))
+        open_orders = sum(1 for o in orders if o.is_open)
+        return Balance(wallet, len(held), deposits, open_orders)

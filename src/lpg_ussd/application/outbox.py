@@ -1,0 +1,110 @@
+"""The outbox worker: sends each SMS and payment request once, retrying with back-off."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from lpg_ussd.application.payments import SendPaymentRequest, SweepPendingPayments
+from lpg_ussd.application.ports import Clock, SmsError, SmsSender, UnitOfWorkFactory
+from lpg_ussd.domain.outbox import OutboxKind, OutboxMessage
+
+log = logging.getLogger("lpg_ussd.outbox")
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s ... capped at 10 minutes."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 600))
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class DispatchOutbox:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    sms: SmsSender
+    send_payment_request: SendPaymentRequest
+    batch: int = 50
+
+    async def run_once(self) -> int:
+        """Send what is due now; returns how many messages were handled."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            due = await uow.outbox.claim_due(now, self.batch, now + LEASE)
+            await uow.commit()
+        for message in due:
+            await self._deliver(message)
+        return len(due)
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        assert message.id is not None
+        try:
+            await self._send(message)
+        except (PermanentFailure, SmsError) as error:
+            permanent = isinstance(error, PermanentFailure) or getattr(error, "permanent", False)
+            await self._failed(message, str(error), permanent)
+            return
+        except Exception as error:
+            log.exception("outbox message %s failed", message.id)
+            await self._failed(message, repr(error), permanent=False)
+            return
+        async with self.uow() as uow:
+            await uow.outbox.mark_sent(message.id, self.clock.now())
+            await uow.commit()
+
+    async def _send(self, message: OutboxMessage) -> None:
+        if message.kind is OutboxKind.SMS:
+            await self.sms.send(message.payload["to"], message.payload["text"])
+        elif message.kind is OutboxKind.PAYMENT_REQUEST:
+            await self.send_payment_request(message.payload["reference"])
+        else:
+            raise PermanentFailure(f"unknown outbox kind {message.kind}")
+
+    async def _failed(self, message: OutboxMessage, error: str, permanent: bool) -> None:
+        assert message.id is not None
+        attempts = message.attempts + 1
+        async with self.uow() as uow:
+            if permanent or attempts >= MAX_ATTEMPTS:
+                log.error("outbox message %s failed for good: %s", message.id, error)
+                await uow.outbox.mark_failed(message.id, error)
+            else:
+                await uow.outbox.mark_retry(message.id, error, self.clock.now() + backoff(attempts))
+            await uow.commit()
+
+
+@dataclass(slots=True)
+class Worker:
+    """Runs the outbox and the sweep of pending payments until stopped."""
+
+    dispatch: DispatchOutbox
+    sweep: SweepPendingPayments
+    poll_seconds: float = 0.5
+    sweep_seconds: float = 60.0
+
+    async def run_once(self) -> int:
+        return await self.dispatch.run_once()
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        next_sweep = loop.time()
+        while not stop.is_set():
+            try:
+                handled = await self.dispatch.run_once()
+                if loop.time() >= next_sweep:
+                    await self.sweep()
+                    next_sweep = loop.time() + self.sweep_seconds
+            except Exception:
+                log.exception("worker round failed")
+                handled = 0
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.poll_seconds)

@@ -1,0 +1,1 @@
+"""The USSD dialogue: an engine that owns navigation, and journeys that declare screens."""

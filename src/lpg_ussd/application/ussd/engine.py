@@ -1,0 +1,329 @@
+"""The dialogue engine: one hop in, one answer out.
+
+A hop: load the session record -> handle the input on the current screen -> run what the
+screen's answer asks for -> render the next screen -> save the record. Back, home, paging,
+strikes, resume after a drop and replay of a repeated hop are the engine's, for every screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from lpg_ussd.application.brand import Brand
+from lpg_ussd.application.ports import Clock, SessionBusy, SessionStore
+from lpg_ussd.application.ussd.paging import paginate
+from lpg_ussd.application.ussd.screens import (
+    Choice,
+    End,
+    Home,
+    HopContext,
+    Outcome,
+    Retry,
+    Screen,
+    ScreenRegistry,
+    View,
+)
+from lpg_ussd.application.ussd.services import Services
+from lpg_ussd.application.ussd.session import CustomerCard, ResumePoint, SessionRecord
+from lpg_ussd.application.ussd.texts import Texts, to_gsm7
+
+log = logging.getLogger("lpg_ussd.dialogue")
+
+BACK = "0"
+HOME = "00"
+MORE = "98"
+MAX_STRIKES = 3
+MAX_INPUT = 160
+RESUME = "resume"
+WELCOME = "welcome"
+MAIN = "main"
+
+
+@dataclass(frozen=True, slots=True)
+class UssdRequest:
+    """One hop, whatever aggregator sent it.
+
+    `text` is this hop's input, or, when `cumulative`, every input so far joined by `*`
+    (the latest is then found by comparing with the previous text). `hop_key` names the
+    hop so a repeated copy can be answered from the replay.
+    """
+
+    gateway: str
+    session_id: str
+    msisdn: str
+    text: str
+    new_session: bool
+    service_code: str = ""
+    cumulative: bool = False
+    hop_key: str | None = None
+    network: str | None = None
+    screen_limit: int = 160
+
+
+@dataclass(frozen=True, slots=True)
+class UssdReply:
+    text: str
+    end: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueSettings:
+    session_ttl_seconds: int = 600
+    resume_window_seconds: int = 600
+    hop_deadline_seconds: float = 3.0
+    lock_timeout_seconds: float = 2.5
+
+
+CustomerLookup = Callable[[str], Awaitable[CustomerCard | None]]
+
+
+def _clean(raw: str) -> str:
+    """A keypad answer: printable, trimmed, bounded."""
+    printable = "".join(ch for ch in raw if ch.isprintable())
+    return printable.strip()[: MAX_INPUT * 2]
+
+
+class Dialogue:
+    def __init__(
+        self,
+        registry: ScreenRegistry,
+        store: SessionStore,
+        services: Services,
+        texts: Texts,
+        brand: Brand,
+        clock: Clock,
+        lookup_customer: CustomerLookup,
+        settings: DialogueSettings,
+    ) -> None:
+        self._registry = registry
+        self._store = store
+        self._services = services
+        self._texts = texts
+        self._brand = brand
+        self._clock = clock
+        self._lookup = lookup_customer
+        self._settings = settings
+
+    async def answer(self, request: UssdRequest) -> UssdReply:
+        """Answer a hop within the deadline; any failure becomes a polite END."""
+        try:
+            async with asyncio.timeout(self._settings.hop_deadline_seconds):
+                return await self._locked_hop(request)
+        except (TimeoutError, SessionBusy):
+            log.warning("hop over deadline", extra={"session_id": request.session_id})
+            return UssdReply(self._texts("common.busy"), end=True)
+        except Exception:
+            log.exception("hop failed", extra={"session_id": request.session_id})
+            return UssdReply(self._texts("common.error"), end=True)
+
+    async def _locked_hop(self, request: UssdRequest) -> UssdReply:
+        key = request.msisdn
+        async with self._store.lock(key, self._settings.lock_timeout_seconds):
+            previous = await self._store.get(key)
+            if previous is not None and previous.session_id == request.session_id:
+                if request.hop_key is not None and request.hop_key == previous.last_hop_key:
+                    return UssdReply(previous.last_reply, previous.last_end)
+                if previous.last_end:
+                    return UssdReply(previous.last_reply, True)
+                record = previous
+                reply = await self._continue(record, request)
+            else:
+                record, reply = await self._start(previous, request)
+            record.last_hop_key = request.hop_key
+            record.last_reply = reply.text
+            record.last_end = reply.end
+            record.updated_at = time.time()
+            await self._store.put(key, record, self._settings.session_ttl_seconds)
+            return reply
+
+    # -- starting and resuming ------------------------------------------------------------
+
+    async def _start(
+        self, previous: SessionRecord | None, request: UssdRequest
+    ) -> tuple[SessionRecord, UssdReply]:
+        card = await self._lookup(request.msisdn)
+        record = SessionRecord(
+            session_id=request.session_id,
+            msisdn=request.msisdn,
+            gateway=request.gateway,
+            customer=card,
+            last_raw=request.text if request.cumulative else "",
+        )
+        if card is not None and card.status != "verified":
+            key = "status.rejected" if card.status == "rejected" else "status.under_review"
+            return record, UssdReply(self._texts(key, care=self._brand.care_number), end=True)
+        root = WELCOME if card is None else MAIN
+        record.path = [root]
+        if self._resumable(previous, card):
+            assert previous is not None
+            record.resume = ResumePoint(path=previous.path, data=previous.data)
+            record.path = [root, RESUME]
+        ctx = self._context(record, request)
+        return record, await self._render(ctx, request.screen_limit)
+
+    def _resumable(self, previous: SessionRecord | None, card: CustomerCard | None) -> bool:
+        if previous is None or previous.last_end or len(previous.path) < 2:
+            return False
+        if previous.path[-1] == RESUME:
+            return False
+        same_person = (previous.customer.id if previous.customer else None) == (
+            card.id if card else None
+        )
+        age = time.time() - previous.updated_at
+        return same_person and age <= self._settings.resume_window_seconds
+
+    def _resume_view(self, ctx: HopContext) -> View:
+        assert ctx.record.resume is not None
+        journey = self._registry[ctx.record.resume.path[-1]].journey
+        where = self._texts(f"journey.{journey}")
+        return View(
+            self._texts("resume.title", where=where),
+            (
+                Choice("1", self._texts("resume.continue"), "continue"),
+                Choice("2", self._texts("resume.start_over"), "start_over"),
+            ),
+        )
+
+    def _apply_resume(self, record: SessionRecord) -> None:
+        assert record.resume is not None
+        path = list(record.resume.path)
+        while len(path) > 1 and self._registry[path[-1]].sensitive:
+            path.pop()
+        record.path = path
+        record.data = dict(record.resume.data)
+        record.resume = None
+
+    # -- one input on the current screen -------------------------------------------------
+
+    async def _continue(self, record: SessionRecord, request: UssdRequest) -> UssdReply:
+        ctx = self._context(record, request)
+        text = self._latest_input(record, request)
+        limit = request.screen_limit
+        if text == HOME:
+            record.resume = None
+            return await self._move(ctx, Home(), limit)
+        if text == BACK:
+            if record.page > 0:
+                record.page -= 1
+                return UssdReply(record_pages(record)[record.page], end=False)
+            return await self._back(ctx, limit)
+        if text == MORE and record.page < len(record_pages(record)) - 1:
+            record.page += 1
+            return UssdReply(record_pages(record)[record.page], end=False)
+        if record.screen == RESUME:
+            return await self._answer_resume(ctx, text, limit)
+        screen = self._registry[record.screen]
+        value = self._value_for(screen, record, text)
+        if value is None:
+            return await self._move(ctx, Retry(self._texts("common.choose_option")), limit)
+        outcome = await screen.answer(ctx, value)
+        return await self._move(ctx, outcome, limit)
+
+    def _latest_input(self, record: SessionRecord, request: UssdRequest) -> str:
+        raw = request.text
+        if request.cumulative:
+            previous = record.last_raw
+            record.last_raw = raw
+            if previous and raw.startswith(previous + "*"):
+                raw = raw[len(previous) + 1 :]
+            elif previous:
+                raw = raw.rsplit("*", 1)[-1]
+        return _clean(raw)
+
+    @staticmethod
+    def _value_for(screen: Screen, record: SessionRecord, text: str) -> str | None:
+        if screen.free_input and not record.choices:
+            return text
+        for key, value in record.choices:
+            if key == text:
+                return value
+        return text if screen.free_input else None
+
+    async def _answer_resume(self, ctx: HopContext, text: str, limit: int) -> UssdReply:
+        if text == "1":
+            self._apply_resume(ctx.record)
+            ctx.record.strikes = 0
+            return await self._render(ctx, limit)
+        if text == "2":
+            ctx.record.resume = None
+            return await self._move(ctx, Home(), limit)
+        return await self._move(ctx, Retry(self._texts("common.choose_option")), limit)
+
+    async def _back(self, ctx: HopContext, limit: int) -> UssdReply:
+        record = ctx.record
+        if len(record.path) > 1:
+            record.path.pop()
+        if record.screen == RESUME:
+            record.path.pop()
+            record.resume = None
+        record.strikes = 0
+        return await self._render(ctx, limit)
+
+    async def _move(self, ctx: HopContext, outcome: Outcome, limit: int) -> UssdReply:
+        record = ctx.record
+        if isinstance(outcome, End):
+            return UssdReply(outcome.text, end=True)
+        if isinstance(outcome, Retry):
+            if outcome.strike:
+                record.strikes += 1
+                if record.strikes >= MAX_STRIKES:
+                    return UssdReply(self._texts("common.too_many_tries"), end=True)
+            return await self._render(ctx, limit, reason=outcome.reason)
+        record.strikes = 0
+        if isinstance(outcome, Home):
+            record.path = record.path[:1]
+            return await self._render(ctx, limit, reason=outcome.reason)
+        record.data.update(outcome.data)
+        if outcome.reset:
+            record.path = [record.path[0], outcome.screen]
+        elif outcome.rewind and outcome.screen in record.path:
+            del record.path[record.path.index(outcome.screen) + 1 :]
+        else:
+            record.path.append(outcome.screen)
+        return await self._render(ctx, limit, reason=outcome.reason)
+
+    # -- rendering --------------------------------------------------------------------------
+
+    async def _render(self, ctx: HopContext, limit: int, reason: str | None = None) -> UssdReply:
+        record = ctx.record
+        if record.screen == RESUME:
+            shown: View | End = self._resume_view(ctx)
+        else:
+            shown = await self._registry[record.screen].show(ctx)
+        if isinstance(shown, End):
+            return UssdReply(shown.text, end=True)
+        lines = [reason] if reason else []
+        if shown.text:
+            lines.extend(shown.text.split("\n"))
+        lines.extend(self._texts("common.option", key=c.key, label=c.label) for c in shown.choices)
+        pages = paginate(
+            [to_gsm7(line) for line in lines],
+            limit,
+            self._texts("common.more"),
+            self._texts("common.back"),
+        )
+        record.choices = [[c.key, c.value] for c in shown.choices]
+        record.pages = pages if len(pages) > 1 else []
+        record.page = 0
+        return UssdReply(pages[0], end=False)
+
+    def _context(self, record: SessionRecord, request: UssdRequest) -> HopContext:
+        return HopContext(
+            record=record,
+            texts=self._texts,
+            brand=self._brand,
+            services=self._services,
+            now=self._clock.now(),
+            network=request.network,
+        )
+
+    def screens(self) -> ScreenRegistry:
+        return self._registry
+
+
+def record_pages(record: SessionRecord) -> list[str]:
+    return record.pages or [record.last_reply]

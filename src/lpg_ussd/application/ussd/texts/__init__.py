@@ -1,0 +1,67 @@
+"""Word catalogues, one TOML file per language, keyed `section.name`."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).parent
+
+# GSM 03.38 default alphabet and its extension table (the latter costs two characters).
+GSM7_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = "^{}\\[~]|€\f"
+_GSM7 = frozenset(GSM7_BASIC + GSM7_EXTENDED)
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in _GSM7 for ch in text)
+
+
+def to_gsm7(text: str) -> str:
+    """Replace what GSM-7 cannot carry, so a customer's input never breaks a screen."""
+    return "".join(ch if ch in _GSM7 else "?" for ch in text)
+
+
+class Texts:
+    """The words of one language."""
+
+    def __init__(self, language: str, entries: dict[str, str]) -> None:
+        self.language = language
+        self._entries = entries
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        template = self._entries[key]
+        return template.format(**values) if values else template
+
+    def has(self, key: str) -> bool:
+        return key in self._entries
+
+    def keys(self) -> list[str]:
+        return sorted(self._entries)
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, key + "."))
+        else:
+            flat[key] = str(value)
+    return flat
+
+
+@cache
+def load_texts(language: str = "en") -> Texts:
+    path = _HERE / f"{language}.toml"
+    with path.open("rb") as handle:
+        return Texts(language, _flatten(tomllib.load(handle)))
+
+
+def available_languages() -> list[str]:
+    return sorted(p.stem for p in _HERE.glob("*.toml"))

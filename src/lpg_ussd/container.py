@@ -1,0 +1,187 @@
+"""The composition root: the only place that names adapters.
+
+Configuration first, Singletons for shared infrastructure and the stateless use cases.
+`build_container(settings)` wires one, so tests build as many apps as they like.
+"""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from lpg_ussd.adapters.clock import SystemClock
+from lpg_ussd.adapters.payments.providers import ConfiguredPaymentProviders
+from lpg_ussd.adapters.payments.simulated import SimulatedPaymentGateway
+from lpg_ussd.adapters.persistence.database import create_engine
+from lpg_ussd.adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+from lpg_ussd.adapters.pins import Argon2PinHasher
+from lpg_ussd.adapters.sessions.memory import InMemorySessionStore
+from lpg_ussd.adapters.sms.console import ConsoleSmsSender
+from lpg_ussd.adapters.ussd_gateways.africastalking import AfricasTalkingGateway
+from lpg_ussd.application import care, customers, orders, outbox, payments, staff
+from lpg_ussd.application.brand import Brand
+from lpg_ussd.application.messages import Messages
+from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
+from lpg_ussd.application.ussd.journeys import build_screens
+from lpg_ussd.application.ussd.services import Services
+from lpg_ussd.application.ussd.texts import load_texts
+from lpg_ussd.settings import Settings
+
+
+def _session_backend(settings: Settings) -> str:
+    return "redis" if settings.redis_url else "memory"
+
+
+def _redis_store(settings: Settings) -> object:
+    from lpg_ussd.adapters.sessions.redis import RedisSessionStore  # needs a Redis server
+
+    return RedisSessionStore.from_url(settings.redis_url)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    texts = providers.Singleton(load_texts, "en")
+    brand = providers.Singleton(
+        Brand,
+        company=settings.provided.company_name,
+        care_number=settings.provided.care_number,
+        emergency_number=settings.provided.emergency_number,
+        service_code=settings.provided.service_code,
+        currency=settings.provided.currency,
+        order_prefix=settings.provided.order_prefix,
+    )
+    messages = providers.Singleton(Messages, texts, brand)
+
+    db_engine = providers.Singleton(create_engine, settings.provided.database_url)
+    uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, db_engine)
+    session_store = providers.Selector(
+        providers.Callable(_session_backend, settings),
+        memory=providers.Singleton(InMemorySessionStore),
+        redis=providers.Singleton(_redis_store, settings),
+    )
+    pin_hasher = providers.Singleton(
+        Argon2PinHasher,
+        time_cost=settings.provided.pin_hash_time_cost,
+        memory_cost_kib=settings.provided.pin_hash_memory_kib,
+    )
+
+    simulated_payments = providers.Singleton(
+        SimulatedPaymentGateway,
+        outcome=settings.provided.simulated_payment_outcome,
+        delay_seconds=settings.provided.simulated_payment_delay_seconds,
+    )
+    payment_gateways = providers.Dict(simulated=simulated_payments)
+    payment_providers = providers.Singleton(
+        ConfiguredPaymentProviders,
+        gateways=payment_gateways,
+        default=settings.provided.payment_provider,
+        per_network=settings.provided.payment_providers_by_network,
+    )
+    sms_sender = providers.Selector(
+        settings.provided.sms_provider,
+        console=providers.Singleton(ConsoleSmsSender, sender_id=settings.provided.sms_sender_id),
+    )
+
+    # Use cases
+    register_customer = providers.Singleton(
+        customers.RegisterCustomer, uow, clock, messages, settings.provided.auto_verify
+    )
+    find_customer_card = providers.Singleton(customers.FindCustomerCard, uow)
+    verify_pin = providers.Singleton(customers.VerifyPin, uow, clock, pin_hasher, messages)
+    change_pin = providers.Singleton(customers.ChangePin, uow, clock, messages)
+    change_address = providers.Singleton(customers.ChangeAddress, uow, clock, messages)
+    list_customers = providers.Singleton(customers.ListCustomers, uow)
+    list_catalogue = providers.Singleton(orders.ListCatalogue, uow, clock)
+    wallet_balance = providers.Singleton(orders.WalletBalance, uow)
+    place_order = providers.Singleton(
+        orders.PlaceOrder,
+        uow,
+        clock,
+        pin_hasher,
+        messages,
+        payment_providers,
+        brand,
+        settings.provided.delivery_days,
+    )
+    top_up = providers.Singleton(orders.TopUpWallet, uow, clock, payment_providers)
+    customer_orders = providers.Singleton(orders.ListOrders, uow)
+    get_order = providers.Singleton(orders.GetOrder, uow)
+    cancel_order = providers.Singleton(orders.CancelOrder, uow, clock, pin_hasher, messages)
+    check_balance = providers.Singleton(orders.CheckBalance, uow, clock, pin_hasher, messages)
+    request_callback = providers.Singleton(care.RequestCallback, uow, clock, messages)
+    report_leak = providers.Singleton(
+        care.ReportGasLeak, uow, clock, messages, settings.provided.staff_alert_numbers
+    )
+    confirm_payment = providers.Singleton(
+        payments.ConfirmPayment, uow, clock, payment_providers, messages
+    )
+    send_payment_request = providers.Singleton(
+        payments.SendPaymentRequest,
+        uow,
+        clock,
+        payment_providers,
+        messages,
+        settings.provided.company_name,
+    )
+    sweep_payments = providers.Singleton(payments.SweepPendingPayments, uow, clock, confirm_payment)
+    dispatch_outbox = providers.Singleton(
+        outbox.DispatchOutbox, uow, clock, sms_sender, send_payment_request
+    )
+    worker = providers.Singleton(
+        outbox.Worker, dispatch_outbox, sweep_payments, settings.provided.worker_poll_seconds
+    )
+    verify_customer = providers.Singleton(staff.VerifyCustomer, uow, clock, messages)
+    unlock_pin = providers.Singleton(staff.UnlockPin, uow)
+    move_order = providers.Singleton(
+        staff.MoveOrder, uow, clock, messages, settings.provided.delivery_days
+    )
+    list_orders = providers.Singleton(staff.ListOrders, uow)
+
+    services = providers.Singleton(
+        Services,
+        register=register_customer,
+        pins=pin_hasher,
+        verify_pin=verify_pin,
+        change_pin=change_pin,
+        change_address=change_address,
+        catalogue=list_catalogue,
+        wallet_balance=wallet_balance,
+        place_order=place_order,
+        top_up=top_up,
+        list_orders=customer_orders,
+        get_order=get_order,
+        cancel_order=cancel_order,
+        check_balance=check_balance,
+        request_callback=request_callback,
+        report_leak=report_leak,
+    )
+    dialogue_settings = providers.Singleton(
+        DialogueSettings,
+        session_ttl_seconds=settings.provided.session_ttl_seconds,
+        resume_window_seconds=settings.provided.resume_window_seconds,
+        hop_deadline_seconds=settings.provided.hop_deadline_seconds,
+    )
+    dialogue = providers.Singleton(
+        Dialogue,
+        registry=providers.Singleton(build_screens),
+        store=session_store,
+        services=services,
+        texts=texts,
+        brand=brand,
+        clock=clock,
+        lookup_customer=find_customer_card,
+        settings=dialogue_settings,
+    )
+    ussd_gateways = providers.Dict(
+        africastalking=providers.Singleton(
+            AfricasTalkingGateway, screen_limit=settings.provided.screen_limit
+        ),
+    )
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings)
+    simulated = container.simulated_payments()
+    simulated.notify = container.confirm_payment()
+    return container

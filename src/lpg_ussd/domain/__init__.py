@@ -1,0 +1,1 @@
+"""Entities, value objects and rules of the business. Standard library only."""

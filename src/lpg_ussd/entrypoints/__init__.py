@@ -1,0 +1,1 @@
+"""Ways in: the HTTP app and the console command."""

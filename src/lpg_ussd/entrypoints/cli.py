@@ -1,0 +1,241 @@
+"""The `lpg-ussd` console command: serve, migrate, worker, dial, and staff's tasks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from lpg_ussd.settings import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        sys.exit(f"lpg-ussd: {error}")
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from lpg_ussd.adapters.persistence.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, args.revision)
+    print(f"database at revision {args.revision}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    _configure_logging(settings)
+    if settings.auto_migrate:
+        from lpg_ussd.adapters.persistence.migrate import upgrade
+
+        upgrade(settings.database_url)
+    if args.workers > 1 and not settings.redis_url:
+        print(
+            "warning: several workers without LPG_USSD_REDIS_URL do not share sessions",
+            file=sys.stderr,
+        )
+    uvicorn.run(
+        "lpg_ussd.entrypoints.http.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from lpg_ussd.container import build_container
+
+    settings = _settings()
+    _configure_logging(settings)
+
+    async def main() -> None:
+        container = build_container(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            if args.once:
+                handled = await container.worker().run_once()
+                await container.simulated_payments().drain()
+                print(f"{handled} messages handled")
+            else:
+                await container.worker().run_forever(stop)
+        finally:
+            await container.db_engine().dispose()
+
+    asyncio.run(main())
+    return 0
+
+
+def _run(use: Callable[[Any], Awaitable[T]]) -> T:
+    """Run one staff task against the configured database."""
+    from lpg_ussd.container import build_container
+
+    async def main() -> T:
+        container = build_container(_settings())
+        try:
+            return await use(container)
+        finally:
+            await container.db_engine().dispose()
+
+    return asyncio.run(main())
+
+
+def _phone(raw: str) -> Any:
+    from lpg_ussd.adapters.phone import normalise_msisdn
+    from lpg_ussd.domain.errors import InvalidValue
+
+    try:
+        return normalise_msisdn(raw)
+    except InvalidValue:
+        sys.exit(f"lpg-ussd: {raw!r} is not a phone number")
+
+
+def cmd_customers(args: argparse.Namespace) -> int:
+    from lpg_ussd.domain.customer import VerificationStatus
+    from lpg_ussd.domain.errors import NotFound
+
+    if args.action == "list":
+        status = VerificationStatus(args.status) if args.status else None
+        found = _run(lambda c: c.list_customers()(status=status, search=args.search))
+        for customer in found:
+            address = customer.digital_address or "-"
+            print(
+                f"{customer.msisdn}  {customer.status.value:<10}  "
+                f"{customer.first_name} {customer.last_name}, {customer.town}, {address}"
+            )
+        if not found:
+            print("no customers")
+        return 0
+    msisdn = _phone(args.phone)
+    try:
+        if args.action == "unlock":
+            customer = _run(lambda c: c.unlock_pin()(msisdn))
+        else:
+            approve = args.action == "verify"
+            customer = _run(lambda c: c.verify_customer()(msisdn, approve))
+    except NotFound:
+        print(f"no customer with number {msisdn}", file=sys.stderr)
+        return 1
+    print(
+        f"{customer.msisdn}: {customer.status.value}"
+        + (", PIN unlocked" if args.action == "unlock" else "")
+    )
+    return 0
+
+
+def cmd_orders(args: argparse.Namespace) -> int:
+    from lpg_ussd.domain.errors import NotFound, TransitionNotAllowed
+    from lpg_ussd.domain.order import OrderStatus
+
+    if args.action == "list":
+        status = OrderStatus(args.status) if args.status else None
+        found = _run(lambda c: c.list_orders()(status=status))
+        for order in found:
+            print(
+                f"{order.reference}  {order.status.value:<16}  {order.cylinder_label:<16} "
+                f"{order.total.format()}  {order.created_at:%Y-%m-%d %H:%M}"
+            )
+        if not found:
+            print("no orders")
+        return 0
+    target = OrderStatus(args.status)
+    try:
+        order = _run(lambda c: c.move_order()(args.reference.upper(), target))
+    except NotFound:
+        print(f"no order {args.reference}", file=sys.stderr)
+        return 1
+    except TransitionNotAllowed as error:
+        print(f"not allowed: {error}", file=sys.stderr)
+        return 1
+    print(f"{order.reference}: {order.status.value}")
+    return 0
+
+
+def cmd_dial(args: argparse.Namespace) -> int:
+    from lpg_ussd.entrypoints.handset import Handset
+
+    handset = Handset(args.url, args.phone, args.service_code, session_id=str(uuid.uuid4()))
+    return handset.run(input_fn=input, output_fn=print)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lpg-ussd", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server (migrates first by default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.set_defaults(func=cmd_migrate)
+
+    worker = sub.add_parser("worker", help="send the outbox (SMS, payment requests)")
+    worker.add_argument("--once", action="store_true", help="one round, then exit")
+    worker.set_defaults(func=cmd_worker)
+
+    dial = sub.add_parser("dial", help="a handset in the terminal, talking to a running server")
+    dial.add_argument("--url", default="http://127.0.0.1:8000/ussd/africastalking/callback")
+    dial.add_argument("--phone", default="+233244000001")
+    dial.add_argument("--service-code", default="*384*303#")
+    dial.set_defaults(func=cmd_dial)
+
+    customers = sub.add_parser("customers", help="verify, reject, unlock and list customers")
+    csub = customers.add_subparsers(dest="action", required=True)
+    for action in ("verify", "reject", "unlock"):
+        p = csub.add_parser(action)
+        p.add_argument("phone")
+    listing = csub.add_parser("list")
+    listing.add_argument("--status", choices=["unverified", "verified", "rejected"])
+    listing.add_argument("--search")
+    customers.set_defaults(func=cmd_customers)
+
+    orders = sub.add_parser("orders", help="list orders and move them through their statuses")
+    osub = orders.add_subparsers(dest="action", required=True)
+    olist = osub.add_parser("list")
+    olist.add_argument("--status")
+    move = osub.add_parser("move")
+    move.add_argument("reference")
+    move.add_argument(
+        "status",
+        choices=["paid", "dispatched", "delivered", "cancelled"],
+        help="the new status",
+    )
+    orders.set_defaults(func=cmd_orders)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

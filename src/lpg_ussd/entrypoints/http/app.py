@@ -1,0 +1,57 @@
+"""The Litestar app factory. Route handlers translate and delegate; nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+
+from lpg_ussd import __version__
+from lpg_ussd.container import Container, build_container
+from lpg_ussd.entrypoints.http import health, payments, ussd
+from lpg_ussd.entrypoints.http.deps import DEPENDENCIES
+from lpg_ussd.settings import Settings
+
+log = logging.getLogger("lpg_ussd.http")
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
+    """Build the container (unless given) and the app; reads the environment only here."""
+    settings = settings or Settings.from_env()
+    container = container or build_container(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = None
+        if settings.run_worker:
+            task = asyncio.create_task(container.worker().run_forever(stop), name="outbox-worker")
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                with suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, 5)
+            await container.simulated_payments().drain()
+            await container.db_engine().dispose()
+
+    return Litestar(
+        route_handlers=[*ussd.routes, *payments.routes, *health.routes],
+        dependencies=DEPENDENCIES,
+        state=State({"container": container, "settings": settings}),
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="lpg-ussd", version=__version__, path="/ussd/docs"),
+        logging_config=None,
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """For `uvicorn --factory` with several workers: each process builds its own app."""
+    return create_app()

@@ -1,0 +1,60 @@
+"""Litestar dependencies: each a small function over the dependency-injector container.
+
+Litestar's `Provide` cannot take a dependency-injector provider directly, so each object a
+handler needs is handed over by one of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from lpg_ussd.adapters.ussd_gateways.base import UssdGateway
+from lpg_ussd.application.payments import ConfirmPayment
+from lpg_ussd.application.ports import PaymentProviders
+from lpg_ussd.application.ussd.engine import Dialogue
+
+
+def _container(state: State) -> Any:
+    return state.container
+
+
+async def provide_dialogue(state: State) -> Dialogue:
+    return _container(state).dialogue()  # type: ignore[no-any-return]
+
+
+async def provide_gateways(state: State) -> Mapping[str, UssdGateway]:
+    return _container(state).ussd_gateways()  # type: ignore[no-any-return]
+
+
+async def provide_confirm_payment(state: State) -> ConfirmPayment:
+    return _container(state).confirm_payment()  # type: ignore[no-any-return]
+
+
+async def provide_payment_providers(state: State) -> PaymentProviders:
+    return _container(state).payment_providers()  # type: ignore[no-any-return]
+
+
+async def provide_readiness(state: State) -> Readiness:
+    container = _container(state)
+    return Readiness(container.db_engine(), container.session_store())
+
+
+class Readiness:
+    """What `/health/ready` asks: the database and, when it has one, the session store."""
+
+    def __init__(self, engine: Any, store: Any) -> None:
+        self.engine = engine
+        self.store = store
+
+
+DEPENDENCIES = {
+    "dialogue": Provide(provide_dialogue),
+    "gateways": Provide(provide_gateways),
+    "confirm_payment": Provide(provide_confirm_payment),
+    "payment_providers": Provide(provide_payment_providers),
+    "readiness": Provide(provide_readiness),
+}

@@ -1,0 +1,54 @@
+"""The aggregators' callback: one route shape for every gateway, one dialogue behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from litestar import Request, Response, post
+from litestar.params import Dependency
+from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
+
+from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, UssdGateway
+from lpg_ussd.application.ussd.engine import Dialogue
+
+PLAIN = "text/plain"
+Dialogue_ = Annotated[Dialogue, Dependency(skip_validation=True)]
+Gateways = Annotated[Mapping[str, UssdGateway], Dependency(skip_validation=True)]
+
+
+async def answer_hop(
+    gateway: str,
+    request: Request[Any, Any, Any],
+    dialogue: Dialogue,
+    gateways: Mapping[str, UssdGateway],
+) -> Response[bytes]:
+    adapter = gateways.get(gateway)
+    if adapter is None:
+        return Response(b"unknown gateway", status_code=HTTP_404_NOT_FOUND, media_type=PLAIN)
+    body = await request.body()
+    try:
+        hop = adapter.decode(body, request.headers.get("content-type", ""))
+    except MalformedRequest as error:
+        return Response(str(error).encode(), status_code=HTTP_400_BAD_REQUEST, media_type=PLAIN)
+    reply = await dialogue.answer(hop)
+    encoded = adapter.encode(reply, hop)
+    return Response(encoded, status_code=HTTP_200_OK, media_type=adapter.media_type)
+
+
+@post("/ussd/{gateway:str}/callback", status_code=HTTP_200_OK, summary="A USSD hop")
+async def gateway_callback(
+    gateway: str, request: Request[Any, Any, Any], dialogue: Dialogue_, gateways: Gateways
+) -> Response[bytes]:
+    """`gateway` is one of `africastalking`, `hubtel`, `arkesel`, `nalo`."""
+    return await answer_hop(gateway, request, dialogue, gateways)
+
+
+@post("/ussd/callback", status_code=HTTP_200_OK, summary="Africa's Talking USSD hop")
+async def africastalking_callback(
+    request: Request[Any, Any, Any], dialogue: Dialogue_, gateways: Gateways
+) -> Response[bytes]:
+    return await answer_hop("africastalking", request, dialogue, gateways)
+
+
+routes = [gateway_callback, africastalking_callback]
