@@ -9,6 +9,7 @@ work until commit.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -141,6 +142,8 @@ class InMemoryDatabase:
         self._last_ids = dict.fromkeys(TABLES, 0)
         self.clock = clock
         self.commits = 0
+        # Rows held by an open unit of work, as SELECT ... FOR UPDATE holds them: row -> holder.
+        self.row_locks: dict[tuple[str, int], object] = {}
 
     def next_id(self, table: str) -> int:
         self._last_ids[table] += 1
@@ -182,10 +185,11 @@ def seed_catalogue(db: InMemoryDatabase, at: datetime = CATALOGUE_EFFECTIVE_FROM
 
 
 class _Snapshot:
-    """A unit of work's private copy of the tables, and which rows it wrote.
+    """A unit of work's private copy of the tables, which rows it wrote and which it locked.
 
     Commit publishes only the rows written, so two units of work that write different rows
-    both keep their changes, as they would in a database.
+    both keep their changes, as they would in a database. Locks end with the unit's
+    transaction (commit, rollback or exit).
     """
 
     def __init__(self, db: InMemoryDatabase) -> None:
@@ -195,8 +199,25 @@ class _Snapshot:
         self.reset()
 
     def reset(self) -> None:
+        """Begin afresh from what is committed, as after a commit or a rollback."""
         self.tables = deepcopy(self.db.tables)
         self._written = set()
+        self.release_locks()
+
+    def lock(self, table: str, row_id: int) -> bool:
+        """Like FOR UPDATE SKIP LOCKED: False when another open unit of work holds the row."""
+        return self.db.row_locks.setdefault((table, row_id), self) is self
+
+    def release_locks(self) -> None:
+        held = [key for key, holder in self.db.row_locks.items() if holder is self]
+        for key in held:
+            del self.db.row_locks[key]
+
+    def latest_rows(self, table: str) -> list[Any]:
+        """The rows as a locking read sees them: this unit's writes, else the committed rows."""
+        latest = deepcopy(self.db.tables[table])
+        latest.update({row_id: self.tables[t][row_id] for t, row_id in self._written if t == table})
+        return [row for _, row in sorted(latest.items())]
 
     def rows(self, table: str) -> list[Any]:
         return [row for _, row in sorted(self.tables[table].items())]
@@ -205,7 +226,7 @@ class _Snapshot:
         row = self.tables[table].get(row_id) if row_id is not None else None
         return deepcopy(row)
 
-    def insert(self, table: str, row_of_id: Any) -> int:
+    def insert(self, table: str, row_of_id: Callable[[int], Any]) -> int:
         """Store `row_of_id(new_id)` and return the new id."""
         row_id = self.db.next_id(table)
         self.put(table, row_id, row_of_id(row_id))
@@ -476,12 +497,17 @@ class InMemoryOutboxRepository:
     async def claim_due(
         self, now: datetime, limit: int, lease_until: datetime
     ) -> list[OutboxMessage]:
-        due = [record for record in self._records() if _is_due(record, _aware(now))]
+        # Read the latest rows and lock them, so that concurrent workers never share a message.
+        latest = self._rows.latest_rows("outbox")
+        due = [record for record in latest if _is_due(record, _aware(now))]
         due.sort(key=lambda record: (record.message.next_attempt_at, record.message.id))
-        for record in due[:limit]:
-            record.lease_until = _aware(lease_until)
-            self._save(record)
-        return [deepcopy(record.message) for record in due[:limit]]
+        claimed: list[OutboxRecord] = []
+        for record in due:
+            if len(claimed) < limit and self._rows.lock("outbox", record.message.id):
+                record.lease_until = _aware(lease_until)
+                self._save(record)
+                claimed.append(record)
+        return [deepcopy(record.message) for record in claimed]
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
         record = self._record(message_id)
@@ -574,6 +600,8 @@ class InMemoryUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._snapshot is not None:
+            self._snapshot.release_locks()
         self._snapshot = None  # whatever was not committed is dropped with it
 
     async def commit(self) -> None:

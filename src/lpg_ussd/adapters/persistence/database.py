@@ -21,13 +21,16 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
+    # A USSD hop has seconds, not minutes: give up on an unreachable server quickly.
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 5}
     return create_async_engine(
         parsed,
         pool_pre_ping=True,  # a connection dropped by the server or a proxy is replaced
         pool_size=10,
         max_overflow=10,
-        pool_timeout=5,  # a USSD hop cannot wait longer than this for a connection
+        pool_timeout=5,
         pool_recycle=1800,
+        connect_args=connect_args,
     )
 
 

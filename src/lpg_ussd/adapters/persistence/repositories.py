@@ -328,10 +328,15 @@ class SqlAlchemyOutboxRepository:
         if self._connection.dialect.name == "postgresql":
             # Concurrent workers each take different rows instead of waiting on each other.
             due = due.with_for_update(skip_locked=True)
-        # One UPDATE re-checks and leases atomically; SQLite serialises writers anyway.
+        # Two statements, not UPDATE ... WHERE id IN (locking subquery): PostgreSQL may run
+        # such a subquery again for each row and then lease more than `limit` messages.
+        # SQLite needs no lock: a transaction here holds the write lock from BEGIN IMMEDIATE.
+        due_ids = list((await self._connection.execute(due)).scalars())
+        if not due_ids:
+            return []
         claim = (
             update(outbox)
-            .where(outbox.c.id.in_(due.scalar_subquery()))
+            .where(outbox.c.id.in_(due_ids))
             .values(lease_until=lease_until)
             .returning(*outbox.c)
         )
