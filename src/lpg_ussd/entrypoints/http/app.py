@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                     await asyncio.wait_for(task, 5)
             await container.simulated_payments().drain()
             await container.db_engine().dispose()
+            store_close = getattr(container.session_store(), "aclose", None)
+            if store_close is not None:
+                await store_close()
 
     return Litestar(
         route_handlers=[*ussd.routes, *payments.routes, *health.routes],

@@ -1,0 +1,127 @@
+"""Sessions in Redis, shared by every instance: one round trip to lock and read, one to write.
+
+Each session is one msgpack record with a TTL under `<prefix>:{<msisdn>}:s`; its lock is
+`<prefix>:{<msisdn>}:l`. The braces are a hash tag, so both keys of a session live on one
+Redis Cluster slot and a pipeline over them works there too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+from urllib.parse import unquote, urlsplit
+
+import redis.asyncio as redis
+from redis.asyncio.sentinel import Sentinel
+
+from lpg_ussd.application.ports import SessionBusy
+from lpg_ussd.application.ussd.session import SessionRecord, decode, encode
+
+# Delete the lock only if it is still ours (it may have expired and been taken by another hop).
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+SENTINEL_SCHEMES = ("redis+sentinel://", "rediss+sentinel://")
+LOCK_TTL_MS = 10_000  # longer than any hop's deadline: a crashed hop frees its lock by itself
+
+
+class RedisSessionStore:
+    def __init__(self, client: redis.Redis, prefix: str = "lpg") -> None:
+        self._client = client
+        self._prefix = prefix
+        self._release = client.register_script(_RELEASE)
+        self._held: dict[str, tuple[str, bytes | None]] = {}  # key -> (lock token, record read)
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "lpg", **options: Any) -> RedisSessionStore:
+        """`redis://`, `rediss://` (TLS) and `unix://` as redis-py reads them, and Sentinel."""
+        if url.startswith(SENTINEL_SCHEMES):
+            return cls(sentinel_client(url, **options), prefix)
+        return cls(redis.from_url(url, **options), prefix)
+
+    def _record_key(self, key: str) -> str:
+        return f"{self._prefix}:{{{key}}}:s"
+
+    def _lock_key(self, key: str) -> str:
+        return f"{self._prefix}:{{{key}}}:l"
+
+    async def get(self, key: str) -> SessionRecord | None:
+        held = self._held.get(key)
+        raw = held[1] if held is not None else await self._client.get(self._record_key(key))
+        if not raw:
+            return None
+        return decode(raw if isinstance(raw, bytes) else raw.encode("latin-1"))
+
+    async def put(self, key: str, record: SessionRecord, ttl_seconds: int) -> None:
+        held = self._held.pop(key, None)
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.set(self._record_key(key), encode(record), ex=ttl_seconds)
+            if held is not None:
+                await self._release(keys=[self._lock_key(key)], args=[held[0]], client=pipe)
+            await pipe.execute()
+
+    @asynccontextmanager
+    async def lock(self, key: str, timeout_seconds: float) -> AsyncIterator[None]:
+        token = secrets.token_hex(8)
+        deadline = time.monotonic() + timeout_seconds
+        pause = 0.005
+        while True:
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.set(self._lock_key(key), token, nx=True, px=LOCK_TTL_MS)
+                pipe.get(self._record_key(key))
+                acquired, raw = await pipe.execute()
+            if acquired:
+                break
+            if time.monotonic() + pause > deadline:
+                raise SessionBusy(key)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        self._held[key] = (token, raw)
+        try:
+            yield
+        finally:
+            held = self._held.pop(key, None)
+            if held is not None:  # the hop ended without a write: free the lock now
+                await self._release(keys=[self._lock_key(key)], args=[token])
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._client.ping())
+        except (redis.RedisError, OSError):
+            return False
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def sentinel_client(url: str, **options: Any) -> redis.Redis:
+    """`redis+sentinel://[user:password@]host[:port][,host2[:port2]]/service[/db]`.
+
+    redis-py has Sentinel but no URL form for it; this is the common convention. Sentinels
+    default to port 26379; `rediss+sentinel://` speaks TLS to the data nodes.
+    """
+    parts = urlsplit(url)
+    credentials, _, hosts = parts.netloc.rpartition("@")
+    username, _, password = credentials.partition(":")
+    sentinels = []
+    for member in hosts.split(","):
+        host, _, port = member.partition(":")
+        sentinels.append((host, int(port or 26379)))
+    path = [p for p in parts.path.split("/") if p]
+    if not path:
+        raise ValueError("a Sentinel URL names its service: redis+sentinel://host:26379/mymaster")
+    service, db = path[0], int(path[1]) if len(path) > 1 else 0
+    node_options: dict[str, Any] = {"db": db, **options}
+    if username:
+        node_options["username"] = unquote(username)
+    if password:
+        node_options["password"] = unquote(password)
+    if parts.scheme.startswith("rediss"):
+        node_options["ssl"] = True
+    sentinel = Sentinel(sentinels, **node_options)  # type: ignore[no-untyped-call]
+    return cast(redis.Redis, sentinel.master_for(service))
