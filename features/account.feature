@@ -34,14 +34,14 @@ Feature: Looking after my account
     And I dial the service
     And I choose "Account balance"
     And I enter "5071"
-    Then I see "Wrong PIN. 2 tries left."
+    Then I see "Wrong PIN. Tries left: 2."
 
   Scenario: A wrong current PIN is refused
     When I dial the service
     And I choose "My account"
     And I choose "Change PIN"
     And I enter "9153"
-    Then I see "Wrong PIN. 2 tries left."
+    Then I see "Wrong PIN. Tries left: 2."
     And I see "Enter your current PIN"
 
   Scenario: The two new PINs differ and I am asked again
@@ -93,8 +93,8 @@ Feature: Looking after my account
     When I dial the service
     And I choose "My account"
     And I choose "Change address"
-    And I enter "T"
-    Then I see "Use 2 to 30 letters."
+    And I enter "Tema 2"
+    Then I see "Use letters only."
     And I see "Enter your town or city"
     When I enter "Tema", "hello"
     Then I see "That is not a GPS address. Example: GA-183-8164"

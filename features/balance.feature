@@ -3,13 +3,13 @@ Feature: Checking my account balance
   deposit and how many of my orders are still open.
 
   Background:
-    Given I am a verified customer "Ama Mensah" with PIN "5071"
+    Given I am a verified customer "Ama Mensah" with PIN "4826"
 
   Scenario: A new customer has nothing yet
     When I dial the service
     And I choose "Account balance"
     Then I see "Enter your PIN to see your balance"
-    When I enter "5071"
+    When I enter "4826"
     Then the session ends with "Wallet: GHS 0.00"
     And I see "Cylinders on deposit: 0 (GHS 0.00)"
     And I see "Open orders: 0"
@@ -20,7 +20,7 @@ Feature: Checking my account balance
     And I have ordered a "3kg steel" cylinder paid on delivery
     When I dial the service
     And I choose "Account balance"
-    And I enter "5071"
+    And I enter "4826"
     Then the session ends with "Wallet: GHS 266.00"
     And I see "Cylinders on deposit: 1 (GHS 150.00)"
     And I see "Open orders: 2"
@@ -29,7 +29,7 @@ Feature: Checking my account balance
     Given I hold a "12kg composite" cylinder
     When I dial the service
     And I choose "Account balance"
-    And I enter "5071"
+    And I enter "4826"
     Then the session ends with "Cylinders on deposit: 1 (GHS 450.00)"
     And I see "Open orders: 0"
 
@@ -37,9 +37,9 @@ Feature: Checking my account balance
     When I dial the service
     And I choose "Account balance"
     And I enter "9153"
-    Then I see "Wrong PIN. 2 tries left."
+    Then I see "Wrong PIN. Tries left: 2."
     And I see "Enter your PIN to see your balance"
-    When I enter "5071"
+    When I enter "4826"
     Then the session ends with "Wallet: GHS 0.00"
 
   Scenario: A PIN must be 4 digits

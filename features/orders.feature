@@ -68,12 +68,23 @@ Feature: Following and cancelling my orders
     And I do not see "refunded"
     And I receive an SMS containing "was cancelled"
 
+  Scenario: Cancelling before the payment prompt goes out withdraws the prompt
+    Given I have ordered a "3kg steel" cylinder paid by "MTN MoMo"
+    When I open my latest order
+    And I choose "Cancel order"
+    And I enter "4826"
+    Then the session ends with "cancelled."
+    When the mobile money provider answers
+    Then no payment prompt was sent to my phone
+    When I check my balance
+    Then the session ends with "Wallet: GHS 0.00"
+
   Scenario: A wrong PIN does not cancel my order
     Given I have ordered a "3kg steel" cylinder paid on delivery
     When I open my latest order
     And I choose "Cancel order"
     And I enter "9153"
-    Then I see "Wrong PIN. 2 tries left."
+    Then I see "Wrong PIN. Tries left: 2."
     And I see "Enter your PIN to cancel"
     When I open my latest order
     Then I see "Pay on delivery"

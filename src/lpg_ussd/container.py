@@ -114,7 +114,12 @@ class Container(containers.DeclarativeContainer):
         care.ReportGasLeak, uow, clock, messages, settings.provided.staff_alert_numbers
     )
     confirm_payment = providers.Singleton(
-        payments.ConfirmPayment, uow, clock, payment_providers, messages
+        payments.ConfirmPayment,
+        uow,
+        clock,
+        payment_providers,
+        messages,
+        settings.provided.delivery_days,
     )
     send_payment_request = providers.Singleton(
         payments.SendPaymentRequest,

@@ -12,6 +12,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from lpg_ussd.adapters.phone import normalise_msisdn
 from lpg_ussd.domain.order import REFERENCE_ALPHABET, OrderStatus
+from lpg_ussd.domain.payment import FailureReason, Payment, PaymentStatus
 from lpg_ussd.domain.ticket import Ticket
 from tests.acceptance.conftest import DEFAULT_PIN, _last_reference, _option_for
 from tests.acceptance.harness import Harness, Phone
@@ -121,11 +122,20 @@ def callback_twice(line: Harness, me: Phone) -> None:
     found = PAYMENT_REFERENCE.search(me.screen)
     assert found, me.screen
     body = {"reference": found.group(1)}
-    line.run(line.container.worker().run_once())  # the request reaches the provider
-    for _ in range(2):
-        response = line.run(line.client.post("/payments/simulated/callback", json=body))
-        assert response.status_code == 200, response.text
-        assert response.json()["status"] in {"succeeded", "already_final"}, response.text
+    simulated = line.container.simulated_payments()
+    # This provider answers only by its HTTP callback, so the callbacks below decide.
+    notify, simulated.notify = simulated.notify, None
+    try:
+        line.run(line.container.worker().run_once())  # the request reaches the provider
+        line.run(simulated.drain())
+        statuses = []
+        for _ in range(2):
+            response = line.run(line.client.post("/payments/simulated/callback", json=body))
+            assert response.status_code == 200, response.text
+            statuses.append(response.json()["status"])
+    finally:
+        simulated.notify = notify
+    assert statuses == ["succeeded", "already_final"], statuses
 
 
 # -- Then --------------------------------------------------------------------------------
@@ -158,7 +168,7 @@ def orders_newest_first(me: Phone, datatable: list[list[str]]) -> None:
         assert shown.endswith(f" {cylinder} {status}"), f"{shown!r} is not {cylinder} {status}"
 
 
-@then(parsers.parse("I see \"{status}\" with today's date"))
+@then(parsers.parse('I see "{status}" with today\'s date'))
 def status_today(me: Phone, status: str) -> None:
     expected = f"{status} {_day(datetime.now(UTC))}"
     assert expected in me.screen, f"{expected!r} not on:\n{me.screen}"
@@ -196,3 +206,14 @@ def open_ticket(line: Harness, me: Phone, topic: str) -> None:
 def urgent_ticket(line: Harness, me: Phone, topic: str) -> None:
     mine = [t for t in _tickets(line) if t.msisdn == normalise_msisdn(me.number).e164]
     assert [(t.topic.value, t.urgent) for t in mine] == [(topic, True)], mine
+
+
+@then("no payment prompt was sent to my phone")
+def prompt_withdrawn(line: Harness) -> None:
+    async def read() -> list[Payment]:
+        async with line.container.uow()() as uow:
+            return await uow.payments.list(limit=10)
+
+    (payment,) = line.run(read())
+    assert payment.status is PaymentStatus.FAILED
+    assert payment.failure_reason is FailureReason.CANCELLED

@@ -87,6 +87,14 @@ class Messages:
             return None
         return self._sms(key, ref=order.reference, label=order.cylinder_label)
 
+    def paid_to_wallet(self, order: Order, amount: Money, balance: Money) -> str:
+        return self._sms(
+            "paid_to_wallet",
+            ref=order.reference,
+            amount=self.money(amount),
+            balance=self.money(balance),
+        )
+
     def refunded(self, order: Order, amount: Money, balance: Money) -> str:
         return self._sms(
             "refunded",
@@ -111,5 +119,5 @@ class Messages:
         return self._sms("pin_locked", care=self._brand.care_number)
 
     def address_changed(self, customer: Customer) -> str:
-        address = str(customer.digital_address) if customer.digital_address else "-"
+        address = customer.digital_address or self._t("register.no_address")
         return self._sms("address_changed", town=customer.town, address=address)

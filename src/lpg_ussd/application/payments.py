@@ -16,13 +16,14 @@ from lpg_ussd.application.ports import (
     UnitOfWorkFactory,
 )
 from lpg_ussd.domain.ledger import EntryKind, credit
-from lpg_ussd.domain.order import OrderStatus
+from lpg_ussd.domain.order import PAYABLE, OrderStatus
 from lpg_ussd.domain.outbox import OutboxMessage
 from lpg_ussd.domain.payment import FailureReason, Payment, PaymentPurpose, PaymentStatus
 
 log = logging.getLogger("lpg_ussd.payments")
 
 PENDING_SWEEP_AFTER = timedelta(minutes=5)
+DELIVERY_DAYS = 1  # the settings' default; the container passes LPG_USSD_DELIVERY_DAYS
 
 
 class Settlement(StrEnum):
@@ -34,7 +35,12 @@ class Settlement(StrEnum):
 
 
 async def settle(
-    uow: UnitOfWork, payment: Payment, outcome: ProviderStatus, messages: Messages, now: datetime
+    uow: UnitOfWork,
+    payment: Payment,
+    outcome: ProviderStatus,
+    messages: Messages,
+    now: datetime,
+    delivery_days: int = DELIVERY_DAYS,
 ) -> Settlement:
     """Apply a provider's final word to a pending payment, its order or wallet, and SMS."""
     if payment.is_final:
@@ -44,7 +50,7 @@ async def settle(
     if outcome.status is PaymentStatus.SUCCESSFUL:
         payment.succeed(now, outcome.provider_reference)
         await uow.payments.update(payment)
-        await _deliver_value(uow, payment, messages, now)
+        await _deliver_value(uow, payment, messages, now, delivery_days)
         return Settlement.SUCCEEDED
     payment.fail(outcome.failure_reason or FailureReason.ERROR, now)
     await uow.payments.update(payment)
@@ -53,7 +59,7 @@ async def settle(
 
 
 async def _deliver_value(
-    uow: UnitOfWork, payment: Payment, messages: Messages, now: datetime
+    uow: UnitOfWork, payment: Payment, messages: Messages, now: datetime, delivery_days: int
 ) -> None:
     to = payment.msisdn.e164
     if payment.purpose is PaymentPurpose.TOPUP:
@@ -69,8 +75,9 @@ async def _deliver_value(
     if order is None:
         log.error("successful payment %s has no order", payment.reference)
         return
-    if order.status is OrderStatus.CANCELLED:
-        # Paid after the customer cancelled: the money goes to the wallet, not lost.
+    if order.status not in PAYABLE:
+        # Paid after the order was cancelled or settled otherwise (staff marked it paid):
+        # the money goes to the wallet, never lost.
         await uow.ledger.add(
             credit(
                 order.customer_id,
@@ -82,10 +89,15 @@ async def _deliver_value(
             )
         )
         balance = await uow.ledger.balance(order.customer_id)
-        text = messages.refunded(order, payment.amount, balance)
+        if order.status is OrderStatus.CANCELLED:
+            text = messages.refunded(order, payment.amount, balance)
+        else:
+            text = messages.paid_to_wallet(order, payment.amount, balance)
         await uow.outbox.add(OutboxMessage.sms(to, text, now))
         return
     order.mark_paid(payment.amount, now)
+    # Delivery is promised from payment, as for a wallet payment or staff marking it paid.
+    order.expected_delivery = now + timedelta(days=delivery_days)
     await uow.orders.update(order)
     await uow.outbox.add(OutboxMessage.sms(to, messages.order_paid(order), now))
 
@@ -119,6 +131,7 @@ class ConfirmPayment:
     clock: Clock
     providers: PaymentProviders
     messages: Messages
+    delivery_days: int = DELIVERY_DAYS
 
     async def __call__(self, reference: str) -> Settlement:
         async with self.uow() as uow:
@@ -137,7 +150,8 @@ class ConfirmPayment:
             fresh = await uow.payments.get_by_reference(reference)
             if fresh is None:
                 return Settlement.UNKNOWN
-            result = await settle(uow, fresh, outcome, self.messages, self.clock.now())
+            now = self.clock.now()
+            result = await settle(uow, fresh, outcome, self.messages, now, self.delivery_days)
             await uow.commit()
         return result
 
@@ -159,8 +173,14 @@ class SendPaymentRequest:
     async def __call__(self, reference: str) -> None:
         async with self.uow() as uow:
             payment = await uow.payments.get_by_reference(reference)
-        if payment is None or payment.is_final:
-            return
+            if payment is None or payment.is_final:
+                return
+            if await self._order_cancelled(uow, payment):
+                # No prompt for an order the customer has already cancelled.
+                withdrawn = ProviderStatus(PaymentStatus.FAILED, FailureReason.CANCELLED)
+                await settle(uow, payment, withdrawn, self.messages, self.clock.now())
+                await uow.commit()
+                return
         gateway = self.providers.by_name(payment.provider)
         if gateway is None:
             raise PaymentRequestFailed(f"no provider named {payment.provider}")
@@ -175,6 +195,13 @@ class SendPaymentRequest:
             if fresh is not None:
                 await settle(uow, fresh, refused, self.messages, self.clock.now())
                 await uow.commit()
+
+    @staticmethod
+    async def _order_cancelled(uow: UnitOfWork, payment: Payment) -> bool:
+        if payment.order_id is None:
+            return False
+        order = await uow.orders.get(payment.order_id)
+        return order is not None and order.status is OrderStatus.CANCELLED
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,19 +41,19 @@ def _capitalise(word: str) -> str:
 
 def parse_name(text: str) -> str:
     name = _collapse(text)
-    if not name.isascii() or not _NAME.match(name):
-        raise InvalidValue("name_letters")
     if not 2 <= len(name) <= 30:
         raise InvalidValue("name_length")
+    if not name.isascii() or not _NAME.match(name):
+        raise InvalidValue("name_letters")
     return _capitalise(name)
 
 
 def parse_town(text: str) -> str:
     town = _collapse(text)
-    if not town.isascii() or not _TOWN.match(town):
-        raise InvalidValue("town_letters")
     if not 2 <= len(town) <= 30:
         raise InvalidValue("town_length")
+    if not town.isascii() or not _TOWN.match(town):
+        raise InvalidValue("town_letters")
     return _capitalise(town)
 
 

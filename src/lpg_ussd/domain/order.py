@@ -64,10 +64,12 @@ _NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.CANCELLED: frozenset(),
 }
 
-OPEN_STATUSES = frozenset(
-    s for s in OrderStatus if s not in {OrderStatus.DELIVERED, OrderStatus.CANCELLED}
+# A failed payment closes the order for the customer, who is told to order again.
+CLOSED_STATUSES = frozenset(
+    {OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED}
 )
-HELD_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.DISPATCHED, OrderStatus.DELIVERED})
+OPEN_STATUSES = frozenset(s for s in OrderStatus if s not in CLOSED_STATUSES)
+PAYABLE = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PAYMENT_FAILED})
 HELD_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.DISPATCHED})
 CANCELLABLE = frozenset(s for s, nxt in _NEXT.items() if OrderStatus.CANCELLED in nxt)
 

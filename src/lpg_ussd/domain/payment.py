@@ -30,6 +30,7 @@ class FailureReason(StrEnum):
     NOT_ENOUGH_FUNDS = "not_enough_funds"
     PAYER_NOT_FOUND = "payer_not_found"
     ERROR = "error"
+    CANCELLED = "cancelled"  # the order was cancelled before the prompt went out
 
 
 def new_payment_reference() -> str:
