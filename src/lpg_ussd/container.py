@@ -34,7 +34,7 @@ def _session_backend(settings: Settings) -> str:
 def _redis_store(settings: Settings) -> object:
     from lpg_ussd.adapters.sessions.redis import RedisSessionStore  # needs a Redis server
 
-    return RedisSessionStore.from_url(settings.redis_url)
+    return RedisSessionStore.from_url(settings.redis_url, prefix=settings.redis_key_prefix)
 
 
 class Container(containers.DeclarativeContainer):

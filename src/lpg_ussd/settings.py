@@ -19,6 +19,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Storage
     database_url: str = "sqlite+aiosqlite:///var/lpg-ussd.db"
     redis_url: str = ""  # empty: sessions in this process's memory
+    redis_key_prefix: str = "lpg"
     auto_migrate: bool = True
     # Dialogue
     session_ttl_seconds: int = 600
