@@ -16,13 +16,13 @@ Feature: Reaching customer care
 
     Examples:
       | topic                | kind        |
-      | An order             | order       |
-      | A payment            | payment     |
+      | Order                | order       |
+      | Payment              | payment     |
       | Underweight cylinder | underweight |
       | Leaking cylinder     | leaking     |
       | Damaged cylinder     | damaged     |
       | Delivery             | delivery    |
-      | Something else       | other       |
+      | Other                | other       |
 
   Scenario: I see every call-back topic in order
     Given I am a verified customer "Ama Mensah"
@@ -34,13 +34,13 @@ Feature: Reaching customer care
       | 3. Our numbers         |
     When I choose "Request a call back"
     Then I see these options in order:
-      | 1. An order             |
-      | 2. A payment            |
+      | 1. Order                |
+      | 2. Payment              |
       | 3. Underweight cylinder |
       | 4. Leaking cylinder     |
       | 5. Damaged cylinder     |
       | 6. Delivery             |
-      | 7. Something else       |
+      | 7. Other                |
 
   Scenario: I report a gas leak and am told what to do at once
     Given I am a verified customer "Ama Mensah"

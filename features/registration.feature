@@ -16,7 +16,7 @@ Feature: Registering on the line
     And I enter "1", "ama", "MENSAH", "Accra", "ga1838164"
     Then I see "Choose a 4-digit PIN"
     When I enter "4826", "4826"
-    Then I see "Confirm: Ama Mensah, Accra, GA-183-8164"
+    Then I see "Ama Mensah, Accra, GA-183-8164"
     When I enter "1"
     Then the session ends with "will be verified"
     And I receive an SMS containing "registration was received"

@@ -20,6 +20,6 @@ def normalise_msisdn(raw: str, default_region: str = "GH") -> Msisdn:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException as error:
         raise InvalidValue("phone_invalid") from error
-    if not phonenumbers.is_possible_number(number):
+    if not phonenumbers.is_valid_number(number):
         raise InvalidValue("phone_invalid")
     return Msisdn(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

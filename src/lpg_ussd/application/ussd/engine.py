@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -127,6 +126,9 @@ class Dialogue:
             if previous is not None and previous.session_id == request.session_id:
                 if request.hop_key is not None and request.hop_key == previous.last_hop_key:
                     return UssdReply(previous.last_reply, previous.last_end)
+                if _stale_copy(previous, request):
+                    # An older hop sent again after a newer one: it must change nothing.
+                    return UssdReply(previous.last_reply, previous.last_end)
                 if previous.last_end:
                     return UssdReply(previous.last_reply, True)
                 record = previous
@@ -136,7 +138,7 @@ class Dialogue:
             record.last_hop_key = request.hop_key
             record.last_reply = reply.text
             record.last_end = reply.end
-            record.updated_at = time.time()
+            record.updated_at = self._clock.now().timestamp()
             await self._store.put(key, record, self._settings.session_ttl_seconds)
             return reply
 
@@ -166,19 +168,28 @@ class Dialogue:
         return record, await self._render(ctx, request.screen_limit)
 
     def _resumable(self, previous: SessionRecord | None, card: CustomerCard | None) -> bool:
-        if previous is None or previous.last_end or len(previous.path) < 2:
+        if previous is None or previous.last_end or previous.path[-1:] == [RESUME]:
             return False
-        if previous.path[-1] == RESUME:
+        # Only PIN or payment screens left after the root: nothing to continue.
+        if len(self._resume_path(previous.path)) < 2:
             return False
         same_person = (previous.customer.id if previous.customer else None) == (
             card.id if card else None
         )
-        age = time.time() - previous.updated_at
+        age = self._clock.now().timestamp() - previous.updated_at
         return same_person and age <= self._settings.resume_window_seconds
+
+    def _resume_path(self, path: list[str]) -> list[str]:
+        """Where a resumed session lands: never on a PIN or payment confirmation."""
+        kept = list(path)
+        while len(kept) > 1 and self._registry[kept[-1]].sensitive:
+            kept.pop()
+        return kept
 
     def _resume_view(self, ctx: HopContext) -> View:
         assert ctx.record.resume is not None
-        journey = self._registry[ctx.record.resume.path[-1]].journey
+        # Name the journey the customer lands in (a refill's payment screen is the deposit's).
+        journey = self._registry[self._resume_path(ctx.record.resume.path)[-1]].journey
         where = self._texts(f"journey.{journey}")
         return View(
             self._texts("resume.title", where=where),
@@ -190,10 +201,7 @@ class Dialogue:
 
     def _apply_resume(self, record: SessionRecord) -> None:
         assert record.resume is not None
-        path = list(record.resume.path)
-        while len(path) > 1 and self._registry[path[-1]].sensitive:
-            path.pop()
-        record.path = path
+        record.path = self._resume_path(record.resume.path)
         record.data = dict(record.resume.data)
         record.resume = None
 
@@ -323,6 +331,13 @@ class Dialogue:
 
     def screens(self) -> ScreenRegistry:
         return self._registry
+
+
+def _stale_copy(previous: SessionRecord, request: UssdRequest) -> bool:
+    """A cumulative text that the session has already moved past (Africa's Talking's grows)."""
+    if not request.cumulative or request.text == previous.last_raw:
+        return False
+    return request.text == "" or previous.last_raw.startswith(request.text + "*")
 
 
 def record_pages(record: SessionRecord) -> list[str]:

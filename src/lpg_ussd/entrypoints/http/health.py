@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Response, get
-from litestar.params import Dependency
+from litestar.di import NamedDependency
+from litestar.params import SkipValidation
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from lpg_ussd.adapters.persistence.database import ping
@@ -19,7 +18,7 @@ async def live() -> dict[str, str]:
 
 @get("/health/ready", summary="The database and the session store answer")
 async def ready(
-    readiness: Annotated[Readiness, Dependency(skip_validation=True)],
+    readiness: SkipValidation[NamedDependency[Readiness]],
 ) -> Response[dict[str, str]]:
     checks = {"database": "ok" if await ping(readiness.engine) else "down"}
     store = readiness.store

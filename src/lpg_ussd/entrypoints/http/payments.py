@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, route
-from litestar.params import Dependency
+from litestar.di import NamedDependency
+from litestar.params import FromPath, SkipValidation
 from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 
 from lpg_ussd.application.payments import ConfirmPayment
@@ -30,10 +31,10 @@ def _reference(provider: str, body: bytes) -> str:
     summary="A payment provider's notification",
 )
 async def payment_callback(
-    provider: str,
+    provider: FromPath[str],
     request: Request[Any, Any, Any],
-    payment_providers: Annotated[PaymentProviders, Dependency(skip_validation=True)],
-    confirm_payment: Annotated[ConfirmPayment, Dependency(skip_validation=True)],
+    payment_providers: SkipValidation[NamedDependency[PaymentProviders]],
+    confirm_payment: SkipValidation[NamedDependency[ConfirmPayment]],
 ) -> Response[dict[str, str]]:
     if payment_providers.by_name(provider) is None:
         return Response({"error": "unknown provider"}, status_code=HTTP_404_NOT_FOUND)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, post
-from litestar.params import Dependency
+from litestar.di import NamedDependency
+from litestar.params import FromPath, SkipValidation
 from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 
 from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, UssdGateway
 from lpg_ussd.application.ussd.engine import Dialogue
 
 PLAIN = "text/plain"
-Dialogue_ = Annotated[Dialogue, Dependency(skip_validation=True)]
-Gateways = Annotated[Mapping[str, UssdGateway], Dependency(skip_validation=True)]
+Dialogue_ = SkipValidation[NamedDependency[Dialogue]]
+Gateways = SkipValidation[NamedDependency[Mapping[str, UssdGateway]]]
 
 
 async def answer_hop(
@@ -38,7 +39,7 @@ async def answer_hop(
 
 @post("/ussd/{gateway:str}/callback", status_code=HTTP_200_OK, summary="A USSD hop")
 async def gateway_callback(
-    gateway: str, request: Request[Any, Any, Any], dialogue: Dialogue_, gateways: Gateways
+    gateway: FromPath[str], request: Request[Any, Any, Any], dialogue: Dialogue_, gateways: Gateways
 ) -> Response[bytes]:
     """`gateway` is one of `africastalking`, `hubtel`, `arkesel`, `nalo`."""
     return await answer_hop(gateway, request, dialogue, gateways)
