@@ -22,6 +22,7 @@ from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.messages import Messages
 from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
 from lpg_ussd.application.ussd.journeys import build_screens
+from lpg_ussd.application.ussd.journeys import shortcuts as journey_shortcuts
 from lpg_ussd.application.ussd.services import Services
 from lpg_ussd.application.ussd.texts import load_texts
 from lpg_ussd.settings import Settings
@@ -177,6 +178,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         lookup_customer=find_customer_card,
         settings=dialogue_settings,
+        shortcuts=providers.Callable(journey_shortcuts),
     )
     ussd_gateways = providers.Dict(
         africastalking=providers.Singleton(

@@ -147,7 +147,8 @@ class ConfirmPayment:
             return Settlement.STILL_PENDING
         outcome = await gateway.query_status(payment)
         async with self.uow() as uow:
-            fresh = await uow.payments.get_by_reference(reference)
+            # Locked: a second callback for the same payment waits here, then finds it final.
+            fresh = await uow.payments.get_by_reference(reference, for_update=True)
             if fresh is None:
                 return Settlement.UNKNOWN
             now = self.clock.now()
@@ -172,7 +173,8 @@ class SendPaymentRequest:
 
     async def __call__(self, reference: str) -> None:
         async with self.uow() as uow:
-            payment = await uow.payments.get_by_reference(reference)
+            # Locked, as it may be settled here while a callback settles it elsewhere.
+            payment = await uow.payments.get_by_reference(reference, for_update=True)
             if payment is None or payment.is_final:
                 return
             if await self._order_cancelled(uow, payment):
@@ -191,7 +193,7 @@ class SendPaymentRequest:
             raise PaymentRequestFailed(str(result.failure_reason or "provider unavailable"))
         refused = ProviderStatus(PaymentStatus.FAILED, result.failure_reason or FailureReason.ERROR)
         async with self.uow() as uow:
-            fresh = await uow.payments.get_by_reference(reference)
+            fresh = await uow.payments.get_by_reference(reference, for_update=True)
             if fresh is not None:
                 await settle(uow, fresh, refused, self.messages, self.clock.now())
                 await uow.commit()

@@ -86,7 +86,15 @@ class OrderRepository(Protocol):
 class PaymentRepository(Protocol):
     async def add(self, payment: Payment) -> Payment: ...
 
-    async def get_by_reference(self, reference: str) -> Payment | None: ...
+    async def get_by_reference(self, reference: str, *, for_update: bool = False) -> Payment | None:
+        """The payment with this reference, or None.
+
+        `for_update=True` locks the payment until the unit of work ends and reads its latest
+        committed state, waiting for any other unit of work that holds it (SELECT ... FOR
+        UPDATE). Read so before settling a payment: of two callbacks for it at once, the
+        second then finds it final instead of crediting it again.
+        """
+        ...
 
     async def update(self, payment: Payment) -> None: ...
 

@@ -220,10 +220,12 @@ class SqlAlchemyPaymentRepository:
         payment_id = (await execute_write(self._connection, statement)).scalar_one()
         return replace(payment, id=payment_id)
 
-    async def get_by_reference(self, reference: str) -> Payment | None:
-        result = await self._connection.execute(
-            select(payments).where(payments.c.reference == reference)
-        )
+    async def get_by_reference(self, reference: str, *, for_update: bool = False) -> Payment | None:
+        statement = select(payments).where(payments.c.reference == reference)
+        if for_update and self._connection.dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        # SQLite needs no lock: a transaction here holds the write lock from BEGIN IMMEDIATE.
+        result = await self._connection.execute(statement)
         row = result.mappings().first()
         return mappers.payment_from_row(row) if row is not None else None
 

@@ -62,7 +62,9 @@ class RedisSessionStore:
         async with self._client.pipeline(transaction=False) as pipe:
             pipe.set(self._record_key(key), encode(record), ex=ttl_seconds)
             if held is not None:
-                await self._release(keys=[self._lock_key(key)], args=[held[0]], client=pipe)
+                # EVAL, not the registered script: in a pipeline that would cost a round trip
+                # of its own (SCRIPT EXISTS) before the pipeline is sent.
+                pipe.eval(_RELEASE, 1, self._lock_key(key), held[0])
             await pipe.execute()
 
     @asynccontextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.ports import Clock, SessionBusy, SessionStore
@@ -38,6 +38,9 @@ MORE = "98"
 MAX_STRIKES = 3
 MAX_INPUT = 160
 RESUME = "resume"
+INPUT = "input"
+RELEASE = "release"
+TIMEOUT = "timeout"
 WELCOME = "welcome"
 MAIN = "main"
 
@@ -48,7 +51,12 @@ class UssdRequest:
 
     `text` is this hop's input, or, when `cumulative`, every input so far joined by `*`
     (the latest is then found by comparing with the previous text). `hop_key` names the
-    hop so a repeated copy can be answered from the replay.
+    hop so a repeated copy can be answered from the replay. `deep_dial` holds the digits
+    dialled after the service code (`2` for `*384*303*2#`) where the gateway reports them
+    apart; a cumulative gateway carries them in the first hop's `text`. `network` is the
+    customer's mobile-money network as far as the gateway tells it: `mtn`, `telecel` or
+    `airteltigo`. `event` says the gateway ended the session (`release`: the customer;
+    `timeout`: the gateway gave up): it changes nothing and keeps the session resumable.
     """
 
     gateway: str
@@ -61,12 +69,19 @@ class UssdRequest:
     hop_key: str | None = None
     network: str | None = None
     screen_limit: int = 160
+    deep_dial: str = ""
+    event: str = INPUT
 
 
 @dataclass(frozen=True, slots=True)
 class UssdReply:
+    """The answer; `kind` (menu, input or display) and `screen` help gateways that render
+    richer channels (Hubtel's `DataType` and `ClientState`)."""
+
     text: str
     end: bool
+    kind: str = field(default="display", compare=False)
+    screen: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +112,7 @@ class Dialogue:
         clock: Clock,
         lookup_customer: CustomerLookup,
         settings: DialogueSettings,
+        shortcuts: dict[str, str] | None = None,
     ) -> None:
         self._registry = registry
         self._store = store
@@ -106,6 +122,7 @@ class Dialogue:
         self._clock = clock
         self._lookup = lookup_customer
         self._settings = settings
+        self._shortcuts = shortcuts or {}  # deep-dial digits -> screen, for verified customers
 
     async def answer(self, request: UssdRequest) -> UssdReply:
         """Answer a hop within the deadline; any failure becomes a polite END."""
@@ -123,12 +140,16 @@ class Dialogue:
         key = request.msisdn
         async with self._store.lock(key, self._settings.lock_timeout_seconds):
             previous = await self._store.get(key)
+            if request.event != INPUT:
+                # The gateway closed the session: change nothing, keep it resumable.
+                last = previous.last_reply if previous is not None else ""
+                return UssdReply(last, True)
             if previous is not None and previous.session_id == request.session_id:
                 if request.hop_key is not None and request.hop_key == previous.last_hop_key:
-                    return UssdReply(previous.last_reply, previous.last_end)
+                    return replay(previous)
                 if _stale_copy(previous, request):
                     # An older hop sent again after a newer one: it must change nothing.
-                    return UssdReply(previous.last_reply, previous.last_end)
+                    return replay(previous)
                 if previous.last_end:
                     return UssdReply(previous.last_reply, True)
                 record = previous
@@ -138,6 +159,7 @@ class Dialogue:
             record.last_hop_key = request.hop_key
             record.last_reply = reply.text
             record.last_end = reply.end
+            record.last_kind = reply.kind
             record.updated_at = self._clock.now().timestamp()
             await self._store.put(key, record, self._settings.session_ttl_seconds)
             return reply
@@ -153,6 +175,7 @@ class Dialogue:
             msisdn=request.msisdn,
             gateway=request.gateway,
             customer=card,
+            network=request.network,
             last_raw=request.text if request.cumulative else "",
         )
         if card is not None and card.status != "verified":
@@ -160,12 +183,20 @@ class Dialogue:
             return record, UssdReply(self._texts(key, care=self._brand.care_number), end=True)
         root = WELCOME if card is None else MAIN
         record.path = [root]
-        if self._resumable(previous, card):
+        shortcut = self._shortcut(request) if card is not None else None
+        if shortcut is not None:
+            record.path = [root, shortcut]
+        elif self._resumable(previous, card):
             assert previous is not None
             record.resume = ResumePoint(path=previous.path, data=previous.data)
             record.path = [root, RESUME]
         ctx = self._context(record, request)
         return record, await self._render(ctx, request.screen_limit)
+
+    def _shortcut(self, request: UssdRequest) -> str | None:
+        """A deep dial such as `*384*303*2#` opens a journey directly; others start as usual."""
+        digits = request.deep_dial or (request.text if request.cumulative else "")
+        return self._shortcuts.get(digits.strip("*#"))
 
     def _resumable(self, previous: SessionRecord | None, card: CustomerCard | None) -> bool:
         if previous is None or previous.last_end or previous.path[-1:] == [RESUME]:
@@ -214,14 +245,19 @@ class Dialogue:
         if text == HOME:
             record.resume = None
             return await self._move(ctx, Home(), limit)
+        if record.ending and text not in (BACK, MORE):
+            return UssdReply(record.pages[record.page], end=False)  # a closing text is read
         if text == BACK:
+            if record.ending and record.page == 0:
+                return UssdReply(record.pages[0], end=False)
             if record.page > 0:
                 record.page -= 1
                 return UssdReply(record_pages(record)[record.page], end=False)
             return await self._back(ctx, limit)
         if text == MORE and record.page < len(record_pages(record)) - 1:
             record.page += 1
-            return UssdReply(record_pages(record)[record.page], end=False)
+            last = record.page == len(record.pages) - 1
+            return UssdReply(record.pages[record.page], end=record.ending and last)
         if record.screen == RESUME:
             return await self._answer_resume(ctx, text, limit)
         screen = self._registry[record.screen]
@@ -274,7 +310,7 @@ class Dialogue:
     async def _move(self, ctx: HopContext, outcome: Outcome, limit: int) -> UssdReply:
         record = ctx.record
         if isinstance(outcome, End):
-            return UssdReply(outcome.text, end=True)
+            return self._end(record, outcome.text, limit)
         if isinstance(outcome, Retry):
             if outcome.strike:
                 record.strikes += 1
@@ -303,7 +339,7 @@ class Dialogue:
         else:
             shown = await self._registry[record.screen].show(ctx)
         if isinstance(shown, End):
-            return UssdReply(shown.text, end=True)
+            return self._end(record, shown.text, limit)
         lines = [reason] if reason else []
         if shown.text:
             lines.extend(shown.text.split("\n"))
@@ -317,16 +353,30 @@ class Dialogue:
         record.choices = [[c.key, c.value] for c in shown.choices]
         record.pages = pages if len(pages) > 1 else []
         record.page = 0
-        return UssdReply(pages[0], end=False)
+        record.ending = False
+        free = record.screen != RESUME and self._registry[record.screen].free_input
+        kind = "input" if free and not shown.choices else "menu"
+        return UssdReply(pages[0], end=False, kind=kind, screen=record.screen)
+
+    def _end(self, record: SessionRecord, text: str, limit: int) -> UssdReply:
+        """A closing text longer than the gateway allows is paged; its last page ends."""
+        if len(text) <= limit:
+            return UssdReply(text, end=True)
+        pages = paginate(text.split("\n"), limit, self._texts("common.more"), "")
+        record.pages, record.page, record.ending = pages, 0, True
+        record.choices = []
+        return UssdReply(pages[0], end=False, screen=record.screen)
 
     def _context(self, record: SessionRecord, request: UssdRequest) -> HopContext:
+        if request.network:
+            record.network = request.network
         return HopContext(
             record=record,
             texts=self._texts,
             brand=self._brand,
             services=self._services,
             now=self._clock.now(),
-            network=request.network,
+            network=record.network,
         )
 
     def screens(self) -> ScreenRegistry:
@@ -338,6 +388,12 @@ def _stale_copy(previous: SessionRecord, request: UssdRequest) -> bool:
     if not request.cumulative or request.text == previous.last_raw:
         return False
     return request.text == "" or previous.last_raw.startswith(request.text + "*")
+
+
+def replay(record: SessionRecord) -> UssdReply:
+    """The answer already given, for a repeated hop."""
+    screen = record.path[-1] if record.path and not record.last_end else ""
+    return UssdReply(record.last_reply, record.last_end, record.last_kind, screen)
 
 
 def record_pages(record: SessionRecord) -> list[str]:

@@ -50,7 +50,7 @@ def paginate(lines: list[str], limit: int, more: str, back: str) -> list[str]:
         footer = []
         if index < len(pages) - 1:
             footer.append(more)
-        if index > 0:
+        if index > 0 and back:
             footer.append(back)
         rendered.append("\n".join([*body_lines, *footer]))
     return rendered

@@ -33,12 +33,15 @@ class SessionRecord(msgspec.Struct, kw_only=True):
     strikes: int = 0
     choices: list[list[str]] = msgspec.field(default_factory=list)  # [key, value] shown now
     pages: list[str] = msgspec.field(default_factory=list)  # when a screen needs paging
+    ending: bool = False  # the pages are a closing text: its last page ends the session
+    network: str | None = None  # mtn, telecel or airteltigo, when the gateway says
     customer: CustomerCard | None = None
     resume: ResumePoint | None = None
     last_raw: str = ""
     last_hop_key: str | None = None
     last_reply: str = ""
     last_end: bool = False
+    last_kind: str = "display"
     updated_at: float = 0.0
 
     @property

@@ -15,6 +15,11 @@ from lpg_ussd.application.ussd.journeys import (
 from lpg_ussd.application.ussd.screens import ScreenRegistry
 
 
+def shortcuts() -> dict[str, str]:
+    """Deep dials: `*384*303*2#` opens the main menu's option 2 directly."""
+    return {str(number): screen for number, (_, screen) in enumerate(main_menu.MAIN_OPTIONS, 1)}
+
+
 def build_screens() -> ScreenRegistry:
     registry = ScreenRegistry()
     for journey in (registration, main_menu, deposit, orders, balance, care, refill, account):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lpg_ussd.application.common import PinRefused
 from lpg_ussd.application.ussd.journeys.common import invalid, menu, money, pin_format_ok, refused
 from lpg_ussd.application.ussd.screens import (
@@ -29,6 +31,16 @@ PAY_OPTIONS = [
     ("pay.wallet", PaymentMethod.WALLET.value),
     ("pay.on_delivery", PaymentMethod.ON_DELIVERY.value),
 ]
+
+
+def pay_menu(ctx: HopContext, title: str, options: list[tuple[str, str]]) -> View:
+    """The payment methods, the customer's own network marked, numbering unchanged."""
+    shown = menu(ctx, title, options)
+    marked = tuple(
+        replace(c, label=ctx.t("pay.your_network", label=c.label)) if c.value == ctx.network else c
+        for c in shown.choices
+    )
+    return View(shown.text, marked)
 
 
 def cylinder_value(cylinder: CylinderType) -> str:
@@ -95,7 +107,7 @@ async def to_payment(ctx: HopContext, value: str) -> Outcome:
 
 
 async def show_pay_method(ctx: HopContext) -> View:
-    return menu(ctx, ctx.t("pay.title", amount=money(ctx, ctx.data["amount"])), PAY_OPTIONS)
+    return pay_menu(ctx, ctx.t("pay.title", amount=money(ctx, ctx.data["amount"])), PAY_OPTIONS)
 
 
 async def place(ctx: HopContext, method: PaymentMethod, pin: str | None = None) -> Outcome:
@@ -165,7 +177,8 @@ async def show_topup_confirm(ctx: HopContext) -> View:
 
 
 async def show_topup_network(ctx: HopContext) -> View:
-    return menu(ctx, ctx.t("topup.network", amount=money(ctx, ctx.data["amount"])), PAY_OPTIONS[:3])
+    title = ctx.t("topup.network", amount=money(ctx, ctx.data["amount"]))
+    return pay_menu(ctx, title, PAY_OPTIONS[:3])
 
 
 async def answer_topup_network(ctx: HopContext, value: str) -> Outcome:
