@@ -1,0 +1,1 @@
+"""The SMS adapters against local fake providers, alone and behind the outbox worker."""
