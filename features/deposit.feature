@@ -29,7 +29,7 @@ Feature: Paying a cylinder deposit or topping up my wallet
     When I choose "Confirm"
     Then I see "Pay GHS <total> with:"
     And I see these options in order:
-      | 1. MTN MoMo         |
+      | 1. MTN MoMo (yours) |
       | 2. Telecel Cash     |
       | 3. AirtelTigo Money |
       | 4. Wallet           |
@@ -164,7 +164,7 @@ Feature: Paying a cylinder deposit or topping up my wallet
     And I see "1. Confirm"
     When I choose "Confirm"
     Then I see these options in order:
-      | 1. MTN MoMo         |
+      | 1. MTN MoMo (yours) |
       | 2. Telecel Cash     |
       | 3. AirtelTigo Money |
     And I do not see "Wallet"

@@ -35,7 +35,7 @@ Feature: Refilling my gas
     When I choose "Confirm"
     Then I see "Pay GHS 84.00 with:"
     And I see these options in order:
-      | 1. MTN MoMo         |
+      | 1. MTN MoMo (yours) |
       | 2. Telecel Cash     |
       | 3. AirtelTigo Money |
       | 4. Wallet           |

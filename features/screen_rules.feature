@@ -129,6 +129,8 @@ Feature: Rules every screen follows
     When I enter "5"
     Then I see "Total GHS 618.00"
     When I enter "1"
+    Then I see "1. MTN MoMo (yours)"
+    When I enter "98"
     Then I see "5. Pay on delivery"
     When I enter "5"
     Then the session ends with "placed"

@@ -8,11 +8,13 @@ work until commit.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -24,6 +26,9 @@ from lpg_ussd.application.ports import (
     OrderRepository,
     OutboxRepository,
     PaymentRepository,
+    SessionOutcomeCount,
+    SessionOutcomeRepository,
+    SessionStatus,
     SmsError,
     TicketRepository,
 )
@@ -47,6 +52,7 @@ TABLES = (
     "ledger_entries",
     "tickets",
     "outbox",
+    "session_outcomes",
 )
 
 # The same default catalogue as migrations/versions/0002_seed_catalogue.py.
@@ -60,6 +66,7 @@ DEFAULT_CATALOGUE = (
     ("12kg-composite", 12, Material.COMPOSITE, 50, 45000, 16800),
 )
 _MATERIAL_RANK = {Material.STEEL: 0, Material.COMPOSITE: 1}
+LOCK_WAIT_SECONDS = 5.0  # a locking read gives up after this, as PostgreSQL's lock_timeout would
 
 
 # ---------------------------------------------------------------- clock, hasher, SMS
@@ -415,9 +422,28 @@ class InMemoryPaymentRepository:
         row_id = self._rows.insert("payments", lambda new_id: replace(payment, id=new_id))
         return replace(payment, id=row_id)
 
-    async def get_by_reference(self, reference: str) -> Payment | None:
+    async def get_by_reference(self, reference: str, *, for_update: bool = False) -> Payment | None:
+        if for_update:
+            return await self._locked(reference)
         found = [p for p in self._rows.rows("payments") if p.reference == reference]
         return deepcopy(found[0]) if found else None
+
+    async def _locked(self, reference: str) -> Payment | None:
+        """As SELECT ... FOR UPDATE: wait while another unit of work holds the payment, then
+        read its latest committed state, which this unit of work sees from then on."""
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            latest = [p for p in self._rows.latest_rows("payments") if p.reference == reference]
+            if not latest:
+                return None
+            payment: Payment = latest[0]
+            assert payment.id is not None
+            if self._rows.lock("payments", payment.id):
+                self._rows.tables["payments"][payment.id] = deepcopy(payment)
+                return deepcopy(payment)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"payment {reference} stayed locked (a deadlock in the test?)")
+            await asyncio.sleep(0.001)
 
     async def update(self, payment: Payment) -> None:
         self._check_reference_free(payment)
@@ -561,6 +587,43 @@ def _is_due(record: OutboxRecord, now: datetime) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SessionOutcomeRecord:
+    """One counted session end; the counts are the sums of these by key."""
+
+    id: int
+    day: date
+    gateway: str
+    status: SessionStatus
+    screen: str
+
+
+class InMemorySessionOutcomeRepository:
+    """A row per increment, summed on reading: concurrent increments never overwrite each other,
+    as the SQL upsert's never do."""
+
+    def __init__(self, snapshot: _Snapshot) -> None:
+        self._rows = snapshot
+
+    async def increment(self, day: date, gateway: str, status: SessionStatus, screen: str) -> None:
+        if isinstance(day, datetime) or not isinstance(day, date):
+            raise TypeError(f"a day is a date, not {day!r}")
+        self._rows.insert(
+            "session_outcomes",
+            lambda new_id: SessionOutcomeRecord(
+                new_id, day, gateway, SessionStatus(status), screen
+            ),
+        )
+
+    async def counts(self, since: date | None = None) -> list[SessionOutcomeCount]:
+        totals: dict[tuple[date, str, SessionStatus, str], int] = {}
+        for row in self._rows.rows("session_outcomes"):
+            if since is None or row.day >= since:
+                key = (row.day, row.gateway, row.status, row.screen)
+                totals[key] = totals.get(key, 0) + 1
+        return [SessionOutcomeCount(*key, count) for key, count in sorted(totals.items())]
+
+
 # ---------------------------------------------------------------- unit of work
 
 
@@ -575,6 +638,7 @@ class InMemoryUnitOfWork:
     ledger: LedgerRepository
     tickets: TicketRepository
     outbox: OutboxRepository
+    session_outcomes: SessionOutcomeRepository
 
     def __init__(self, db: InMemoryDatabase) -> None:
         self.db = db
@@ -592,6 +656,7 @@ class InMemoryUnitOfWork:
         self.ledger = InMemoryLedgerRepository(snapshot)
         self.tickets = InMemoryTicketRepository(snapshot)
         self.outbox = InMemoryOutboxRepository(snapshot)
+        self.session_outcomes = InMemorySessionOutcomeRepository(snapshot)
         return self
 
     async def __aexit__(

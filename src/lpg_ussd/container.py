@@ -16,10 +16,15 @@ from lpg_ussd.adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from lpg_ussd.adapters.pins import Argon2PinHasher
 from lpg_ussd.adapters.sessions.memory import InMemorySessionStore
 from lpg_ussd.adapters.sms.console import ConsoleSmsSender
+from lpg_ussd.adapters.ussd_gateways import africastalking
 from lpg_ussd.adapters.ussd_gateways.africastalking import AfricasTalkingGateway
+from lpg_ussd.adapters.ussd_gateways.arkesel import ArkeselGateway
+from lpg_ussd.adapters.ussd_gateways.hubtel import HubtelGateway
+from lpg_ussd.adapters.ussd_gateways.nalo import NaloGateway
 from lpg_ussd.application import care, customers, orders, outbox, payments, staff
 from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.messages import Messages
+from lpg_ussd.application.session_outcomes import RecordSessionOutcome
 from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
 from lpg_ussd.application.ussd.journeys import build_screens
 from lpg_ussd.application.ussd.journeys import shortcuts as journey_shortcuts
@@ -144,6 +149,14 @@ class Container(containers.DeclarativeContainer):
     )
     list_orders = providers.Singleton(staff.ListOrders, uow)
 
+    record_session_outcome = providers.Singleton(
+        RecordSessionOutcome, uow=uow, store=session_store, clock=clock
+    )
+    # Gateways that post an end-of-session notice: name -> decoder of its body.
+    session_end_decoders = providers.Dict(
+        africastalking=providers.Object(africastalking.decode_session_end),
+    )
+
     services = providers.Singleton(
         Services,
         register=register_customer,
@@ -183,6 +196,21 @@ class Container(containers.DeclarativeContainer):
     ussd_gateways = providers.Dict(
         africastalking=providers.Singleton(
             AfricasTalkingGateway, screen_limit=settings.provided.screen_limit
+        ),
+        hubtel=providers.Singleton(
+            HubtelGateway,
+            screen_limit=settings.provided.screen_limit,
+            service_code=settings.provided.service_code,
+        ),
+        arkesel=providers.Singleton(
+            ArkeselGateway,
+            screen_limit=settings.provided.screen_limit,
+            service_code=settings.provided.service_code,
+        ),
+        nalo=providers.Singleton(
+            NaloGateway,
+            screen_limit=settings.provided.screen_limit,
+            service_code=settings.provided.service_code,
         ),
     )
 

@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 PREFIX = "LPG_USSD_"
+# The aggregators whose callbacks the settings protect, each with `<gateway>_callback_token`,
+# `<gateway>_basic_auth` and `<gateway>_allowed_networks`.
+CALLBACK_GATEWAYS = ("africastalking", "hubtel", "arkesel", "nalo")
+# Read as comma-separated lists.
+LIST_FIELDS = frozenset(
+    {
+        "staff_alert_numbers",
+        "trusted_proxies",
+        *(f"{gateway}_allowed_networks" for gateway in CALLBACK_GATEWAYS),
+    }
+)
+# A path token must be unguessable and need no escaping in a URL (secrets.token_urlsafe).
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{16,128}")
 
 
 class SettingsError(ValueError):
     pass
+
+
+class CallbackSecurity(msgspec.Struct, frozen=True):
+    """How one aggregator's callbacks are checked; all empty: open to anyone."""
+
+    token: str = ""  # the secret last segment of the callback URL
+    basic_auth: str = ""  # "user:password" for HTTP Basic
+    allowed_networks: tuple[str, ...] = ()  # CIDRs the requests may come from; empty: any
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -54,6 +77,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pin_hash_memory_kib: int = 19_456
     max_body_bytes: int = 65_536
     log_level: str = "INFO"
+    # Callback security, per aggregator: a secret path token and/or HTTP Basic credentials
+    # ("user:password"), and the source networks allowed (CIDRs, comma-separated; empty: any).
+    africastalking_callback_token: str = ""
+    africastalking_basic_auth: str = ""
+    africastalking_allowed_networks: tuple[str, ...] = ()
+    hubtel_callback_token: str = ""
+    hubtel_basic_auth: str = ""
+    hubtel_allowed_networks: tuple[str, ...] = ()
+    arkesel_callback_token: str = ""
+    arkesel_basic_auth: str = ""
+    arkesel_allowed_networks: tuple[str, ...] = ()
+    nalo_callback_token: str = ""
+    nalo_basic_auth: str = ""
+    nalo_allowed_networks: tuple[str, ...] = ()
+    # Proxies (CIDRs) whose X-Forwarded-For is believed; from anyone else it is ignored.
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 60 <= self.screen_limit <= 182:
@@ -62,6 +101,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("LPG_USSD_HOP_DEADLINE_SECONDS must be positive")
         if not self.order_prefix.isalnum():
             raise SettingsError("LPG_USSD_ORDER_PREFIX must be letters or digits")
+        for gateway, security in self.callback_security.items():
+            _check_callback_security(gateway, security)
+        _check_networks("LPG_USSD_TRUSTED_PROXIES", self.trusted_proxies)
+
+    @property
+    def callback_security(self) -> dict[str, CallbackSecurity]:
+        return {
+            gateway: CallbackSecurity(
+                token=getattr(self, f"{gateway}_callback_token"),
+                basic_auth=getattr(self, f"{gateway}_basic_auth"),
+                allowed_networks=getattr(self, f"{gateway}_allowed_networks"),
+            )
+            for gateway in CALLBACK_GATEWAYS
+        }
 
     @property
     def payment_providers_by_network(self) -> dict[str, str]:
@@ -80,7 +133,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             value = env.get(PREFIX + name.upper())
             if value is None:
                 continue
-            if name == "staff_alert_numbers":
+            if name in LIST_FIELDS:
                 raw[name] = [part.strip() for part in value.split(",") if part.strip()]
             else:
                 raw[name] = value
@@ -89,6 +142,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             return msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as error:
             raise SettingsError(f"invalid setting: {error}") from error
+
+
+def _check_callback_security(gateway: str, security: CallbackSecurity) -> None:
+    name = PREFIX + gateway.upper()
+    if security.token and not TOKEN_PATTERN.fullmatch(security.token):
+        raise SettingsError(
+            f"{name}_CALLBACK_TOKEN must be 16 to 128 letters, digits, '-', '_', '.' or '~'"
+            " (make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    if security.basic_auth:
+        user, colon, password = security.basic_auth.partition(":")
+        if not (user and colon and password):
+            raise SettingsError(f"{name}_BASIC_AUTH must be user:password, both non-empty")
+    _check_networks(f"{name}_ALLOWED_NETWORKS", security.allowed_networks)
+
+
+def _check_networks(name: str, networks: tuple[str, ...]) -> None:
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as error:
+            raise SettingsError(f"{name}: {network!r} is not a network (CIDR)") from error
 
 
 def env_names() -> list[str]:

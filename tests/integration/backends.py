@@ -1,13 +1,12 @@
 """Where the integration tests keep their data: in memory, a SQLite file, or PostgreSQL.
 
-PostgreSQL takes part when LPG_USSD_TEST_POSTGRES_URL names a database the tests may wipe,
-for example `postgresql+psycopg://lpg:lpg@localhost:5432/lpg_test`; its tests are marked
-`integration`. Without the variable those params are not generated (and not skipped).
+PostgreSQL is always one of the params, marked `integration`: the tests run on a database of
+their own (see services.py and conftest.py), skipped when the server is unreachable, failed
+when it is unreachable in CI. Each test starts from the state just after migrating.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -15,34 +14,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from lpg_ussd.adapters.persistence import migrate
 from lpg_ussd.adapters.persistence.database import create_engine
-from lpg_ussd.adapters.persistence.tables import metadata
 from lpg_ussd.adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from lpg_ussd.application.ports import UnitOfWorkFactory
 from tests.fakes import InMemoryDatabase, InMemoryUnitOfWorkFactory, seed_catalogue
+from tests.integration.services import MigratedPostgres
 
-POSTGRES_URL_VARIABLE = "LPG_USSD_TEST_POSTGRES_URL"
+POSTGRESQL = "postgresql"
 
 Backend = Callable[[Path], AbstractAsyncContextManager[UnitOfWorkFactory]]
 
 
 def backend_params(*names: str) -> list[Any]:
-    """Fixture params for the named backends, plus PostgreSQL when it is configured."""
+    """Fixture params for the named backends, and PostgreSQL."""
     params = [pytest.param(name) for name in names]
-    if os.environ.get(POSTGRES_URL_VARIABLE):
-        params.append(pytest.param("postgresql", marks=pytest.mark.integration))
+    params.append(pytest.param(POSTGRESQL, marks=pytest.mark.integration))
     return params
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
-
-
-def postgres_url() -> str:
-    return os.environ[POSTGRES_URL_VARIABLE]
 
 
 @asynccontextmanager
@@ -69,27 +61,16 @@ def sqlite_backend(migrated_template: Path) -> Backend:
     return backend
 
 
-@asynccontextmanager
-async def postgresql_backend(_: Path) -> AsyncIterator[UnitOfWorkFactory]:
-    url = postgres_url()
-    await empty_postgres(url)
-    # Seed the default catalogue again: down past the seed revision, and back up.
-    migrate.downgrade(url, "0001")
-    migrate.upgrade(url)
-    engine = create_engine(url)
-    try:
-        yield SqlAlchemyUnitOfWorkFactory(engine)
-    finally:
-        await engine.dispose()
+def postgresql_backend(database: MigratedPostgres) -> Backend:
+    """Each test works on the session's migrated database, emptied and re-seeded first."""
 
+    @asynccontextmanager
+    async def backend(_: Path) -> AsyncIterator[UnitOfWorkFactory]:
+        database.reset()
+        engine = create_engine(database.url)
+        try:
+            yield SqlAlchemyUnitOfWorkFactory(engine)
+        finally:
+            await engine.dispose()
 
-async def empty_postgres(url: str) -> None:
-    """Migrated to head with every table empty, whatever an earlier run left behind."""
-    migrate.upgrade(url)
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            names = ", ".join(table.name for table in metadata.sorted_tables)
-            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    finally:
-        await engine.dispose()
+    return backend

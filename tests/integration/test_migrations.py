@@ -1,6 +1,6 @@
 """Migrations: each revision goes up, down and up again, and head matches the tables.
 
-On SQLite, and on PostgreSQL when configured (see backends.py).
+On SQLite, and on PostgreSQL: each test on a new empty database (see conftest.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import Connection, inspect, text
 from lpg_ussd.adapters.persistence import migrate
 from lpg_ussd.adapters.persistence.database import create_engine
 from lpg_ussd.adapters.persistence.tables import metadata
-from tests.integration.backends import backend_params, empty_postgres, postgres_url, sqlite_url
+from tests.integration.backends import POSTGRESQL, backend_params, sqlite_url
 
 APP_TABLES = set(metadata.tables)
 
@@ -30,13 +30,12 @@ def revisions() -> list[Any]:
 
 @pytest.fixture(params=backend_params("sqlite"))
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database with no tables yet: a new SQLite file (in a folder still to be made)."""
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path / "fresh" / "lpg.db")
-    url = postgres_url()
-    asyncio.run(empty_postgres(url))  # emptied first: the seed cannot go while orders use it
-    migrate.downgrade(url, "base")
-    return url
+    """A database with no tables yet: a new SQLite file (in a folder still to be made), or a
+    new PostgreSQL database."""
+    if request.param == POSTGRESQL:
+        url: str = request.getfixturevalue("fresh_postgres_url")
+        return url
+    return sqlite_url(tmp_path / "fresh" / "lpg.db")
 
 
 def run(database_url: str, inspect_connection: Any) -> Any:

@@ -1,21 +1,19 @@
 """One suite for every repository backend: the in-memory fakes and the SQL adapters.
 
-Each test runs once per backend (`[memory]`, `[sqlite]`, and `[postgresql]` when configured:
-see backends.py). Another backend is one more param and one more builder there.
+Each test runs once per backend (`[memory]`, `[sqlite]` and `[postgresql]`: the fixture
+`uow_factory` is in conftest.py, the backends in backends.py). Another backend is one more param
+and one more builder there.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lpg_ussd.adapters.persistence import migrate
 from lpg_ussd.application.ports import UnitOfWorkFactory
 from lpg_ussd.domain.catalogue import PriceChange
 from lpg_ussd.domain.customer import Customer, DigitalAddress, VerificationStatus
@@ -27,36 +25,8 @@ from lpg_ussd.domain.order import Order, OrderKind, OrderStatus, PaymentMethod
 from lpg_ussd.domain.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from lpg_ussd.domain.payment import FailureReason, Payment, PaymentPurpose, PaymentStatus
 from lpg_ussd.domain.ticket import Ticket, TicketStatus, TicketTopic
-from tests.integration.backends import (
-    Backend,
-    backend_params,
-    memory_backend,
-    postgresql_backend,
-    sqlite_backend,
-    sqlite_url,
-)
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "lpg.db"
-    migrate.upgrade(sqlite_url(path))
-    return path
-
-
-@pytest.fixture(params=backend_params("memory", "sqlite"))
-async def uow_factory(
-    request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite_file: Path
-) -> AsyncIterator[UnitOfWorkFactory]:
-    backends: dict[str, Backend] = {
-        "memory": memory_backend,
-        "sqlite": sqlite_backend(migrated_sqlite_file),
-        "postgresql": postgresql_backend,
-    }
-    async with backends[request.param](tmp_path) as factory:
-        yield factory
 
 
 # ---------------------------------------------------------------- builders

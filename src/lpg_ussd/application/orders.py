@@ -17,7 +17,7 @@ from lpg_ussd.application.ports import (
 )
 from lpg_ussd.domain.catalogue import CylinderType
 from lpg_ussd.domain.customer import Customer
-from lpg_ussd.domain.errors import InsufficientFunds, NotFound
+from lpg_ussd.domain.errors import AlreadyExists, InsufficientFunds, NotFound
 from lpg_ussd.domain.ledger import EntryKind, credit, debit
 from lpg_ussd.domain.money import Money
 from lpg_ussd.domain.order import (
@@ -72,21 +72,43 @@ class NotCancellable(Exception):
     pass
 
 
-async def _unique_reference(uow: UnitOfWork, prefix: str) -> str:
-    while True:
-        reference = new_order_reference(prefix)
-        if await uow.orders.get_by_reference(reference) is None:
-            return reference
+REFERENCE_TRIES = 5
 
 
-@dataclass(frozen=True, slots=True)
+async def add_with_fresh_reference(uow: UnitOfWork, order: Order, prefix: str) -> Order:
+    """Store the order under a new reference; a taken one (rare) is simply drawn again."""
+    for attempt in range(REFERENCE_TRIES):
+        order.reference = new_order_reference(prefix)
+        try:
+            return await uow.orders.add(order)
+        except AlreadyExists:
+            if attempt == REFERENCE_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 class ListCatalogue:
-    uow: UnitOfWorkFactory
-    clock: Clock
+    """The cylinders on sale with today's prices, kept for a short while: every deposit and
+    refill shows them, and they change a few times a month."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, keep_seconds: float = 30) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._keep = timedelta(seconds=keep_seconds)
+        self._cached: tuple[datetime, list[CylinderType]] | None = None
 
     async def __call__(self) -> list[CylinderType]:
-        async with self.uow() as uow:
-            return await uow.catalogue.list_active(self.clock.now())
+        now = self._clock.now()
+        if self._cached is not None and now - self._cached[0] < self._keep:
+            return self._cached[1]
+        async with self._uow() as uow:
+            cylinders = await uow.catalogue.list_active(now)
+        self._cached = (now, cylinders)
+        return cylinders
+
+    def forget(self) -> None:
+        """Read the catalogue afresh on the next call (after staff change it)."""
+        self._cached = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +154,7 @@ class PlaceOrder:
                     return refused
             order = Order(
                 id=None,
-                reference=await _unique_reference(uow, self.brand.order_prefix),
+                reference="",  # drawn when stored
                 customer_id=customer_id,
                 kind=kind,
                 cylinder_type_id=cylinder.id,
@@ -150,11 +172,11 @@ class PlaceOrder:
             elif method is PaymentMethod.ON_DELIVERY:
                 order.status = OrderStatus.PAY_ON_DELIVERY
                 order.expected_delivery = now + timedelta(days=self.delivery_days)
-                order = await uow.orders.add(order)
+                order = await add_with_fresh_reference(uow, order, self.brand.order_prefix)
                 text = self.messages.on_delivery(order)
                 await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
             else:
-                order = await uow.orders.add(order)
+                order = await add_with_fresh_reference(uow, order, self.brand.order_prefix)
                 await _start_payment(
                     uow, self.providers, customer, order.total, method, now, order.id
                 )
@@ -168,7 +190,7 @@ class PlaceOrder:
             raise InsufficientFunds((order.total - balance).pesewas)
         order.mark_paid(order.total, now)
         order.expected_delivery = now + timedelta(days=self.delivery_days)
-        stored = await uow.orders.add(order)
+        stored = await add_with_fresh_reference(uow, order, self.brand.order_prefix)
         order.id = stored.id
         await uow.ledger.add(
             debit(order.customer_id, balance, order.total, EntryKind.ORDER_PAYMENT, now, order.id)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
@@ -135,6 +136,35 @@ class OutboxRepository(Protocol):
     async def list(self, limit: int = 100) -> list[OutboxMessage]: ...
 
 
+class SessionStatus(StrEnum):
+    """How a gateway says a USSD session ended."""
+
+    SUCCESS = "success"
+    INCOMPLETE = "incomplete"  # a timeout or a cancel: the customer may dial again to resume
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOutcomeCount:
+    day: date
+    gateway: str
+    status: SessionStatus
+    screen: str  # the screen the session was last on
+    count: int
+
+
+class SessionOutcomeRepository(Protocol):
+    """How USSD sessions ended, counted by day, gateway, status and last screen (drop-off)."""
+
+    async def increment(self, day: date, gateway: str, status: SessionStatus, screen: str) -> None:
+        """One more session ended so; concurrent increments of one count all add up."""
+        ...
+
+    async def counts(self, since: date | None = None) -> list[SessionOutcomeCount]:
+        """The counts from `since` on (all when None), by day, gateway, status and screen."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction over every repository; commit or it is rolled back."""
 
@@ -145,6 +175,7 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepository
     tickets: TicketRepository
     outbox: OutboxRepository
+    session_outcomes: SessionOutcomeRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -239,6 +270,9 @@ __all__ = [
     "PinHasher",
     "ProviderStatus",
     "SessionBusy",
+    "SessionOutcomeCount",
+    "SessionOutcomeRepository",
+    "SessionStatus",
     "SessionStore",
     "SmsError",
     "SmsSender",

@@ -61,6 +61,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level.lower(),
         access_log=False,
+        # The app alone decides whose X-Forwarded-For to believe (LPG_USSD_TRUSTED_PROXIES);
+        # uvicorn's own would rewrite the client address for 127.0.0.1 behind its back.
+        proxy_headers=False,
     )
     return 0
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,8 +25,10 @@ from lpg_ussd.adapters.persistence.tables import (
     orders,
     outbox,
     payments,
+    session_outcomes,
     tickets,
 )
+from lpg_ussd.application.ports import SessionOutcomeCount, SessionStatus
 from lpg_ussd.domain.catalogue import CylinderType, Material, PriceChange
 from lpg_ussd.domain.customer import Customer, VerificationStatus
 from lpg_ussd.domain.errors import NotFound
@@ -388,3 +391,44 @@ def _due(now: datetime) -> ColumnElement[bool]:
         outbox.c.next_attempt_at <= now,
         or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
     )
+
+
+class SqlAlchemySessionOutcomeRepository:
+    """One row per day, gateway, status and screen, counted up by INSERT ... ON CONFLICT."""
+
+    _KEY = ("day", "gateway", "status", "screen")
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def increment(self, day: date, gateway: str, status: SessionStatus, screen: str) -> None:
+        # One atomic statement: concurrent increments of one row all count on both backends.
+        key = {"day": day, "gateway": gateway, "status": status.value, "screen": screen}
+        first = _insert_with_upsert(self._connection.dialect.name).values(**key, count=1)
+        statement = first.on_conflict_do_update(
+            index_elements=list(self._KEY), set_={"count": session_outcomes.c.count + 1}
+        )
+        await self._connection.execute(statement)
+
+    async def counts(self, since: date | None = None) -> list[SessionOutcomeCount]:
+        columns = session_outcomes.c
+        statement = select(session_outcomes).order_by(
+            columns.day, columns.gateway, columns.status, columns.screen
+        )
+        if since is not None:
+            statement = statement.where(columns.day >= since)
+        result = await self._connection.execute(statement)
+        return [
+            SessionOutcomeCount(
+                row.day, row.gateway, SessionStatus(row.status), row.screen, row.count
+            )
+            for row in result.mappings()
+        ]
+
+
+def _insert_with_upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    if dialect == "postgresql":
+        return postgresql.insert(session_outcomes)
+    if dialect == "sqlite":
+        return sqlite.insert(session_outcomes)
+    raise NotImplementedError(f"no upsert for {dialect}: the line runs on SQLite or PostgreSQL")

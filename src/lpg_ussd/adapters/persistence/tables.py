@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -193,4 +194,15 @@ outbox = Table(
     Column("sent_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Index(None, "status", "next_attempt_at"),
+)
+
+# How USSD sessions ended, one counter per day, gateway, status and last screen (drop-off).
+session_outcomes = Table(
+    "session_outcomes",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("gateway", String(16), primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("screen", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
 )

@@ -14,6 +14,7 @@ from lpg_ussd.adapters.persistence.repositories import (
     SqlAlchemyOrderRepository,
     SqlAlchemyOutboxRepository,
     SqlAlchemyPaymentRepository,
+    SqlAlchemySessionOutcomeRepository,
     SqlAlchemyTicketRepository,
 )
 from lpg_ussd.application.ports import (
@@ -23,6 +24,7 @@ from lpg_ussd.application.ports import (
     OrderRepository,
     OutboxRepository,
     PaymentRepository,
+    SessionOutcomeRepository,
     TicketRepository,
 )
 
@@ -39,6 +41,7 @@ class SqlAlchemyUnitOfWork:
     ledger: LedgerRepository
     tickets: TicketRepository
     outbox: OutboxRepository
+    session_outcomes: SessionOutcomeRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -57,6 +60,7 @@ class SqlAlchemyUnitOfWork:
         self.ledger = SqlAlchemyLedgerRepository(connection)
         self.tickets = SqlAlchemyTicketRepository(connection)
         self.outbox = SqlAlchemyOutboxRepository(connection)
+        self.session_outcomes = SqlAlchemySessionOutcomeRepository(connection)
         return self
 
     async def __aexit__(

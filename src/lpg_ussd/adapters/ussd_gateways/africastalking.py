@@ -1,4 +1,7 @@
-"""Africa's Talking: form POST in, `CON `/`END ` text out; `text` accumulates every input."""
+"""Africa's Talking: form POST in, `CON `/`END ` text out; `text` accumulates every input.
+
+Also its end-of-session notice, a form posted to a second URL when a session is over.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,20 @@ from urllib.parse import parse_qs
 
 from lpg_ussd.adapters.phone import normalise_msisdn
 from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, hop_key, require_session_id
+from lpg_ussd.application.ports import SessionStatus
+from lpg_ussd.application.session_outcomes import SessionEnded
 from lpg_ussd.application.ussd.engine import UssdReply, UssdRequest
 from lpg_ussd.domain.errors import InvalidValue
+from lpg_ussd.domain.msisdn import Msisdn
 
 SCREEN_LIMIT = 182
+# `networkCode` is the MCC (620: Ghana) and MNC of the caller's network.
+NETWORKS = {"62001": "mtn", "62002": "telecel", "62003": "airteltigo", "62006": "airteltigo"}
+
+
+def network_of(code: str) -> str | None:
+    """`62001` -> `mtn`; codes of other networks or countries -> None."""
+    return NETWORKS.get(code.strip())
 
 
 class AfricasTalkingGateway:
@@ -40,10 +53,43 @@ class AfricasTalkingGateway:
             service_code=form.get("serviceCode", ""),
             cumulative=True,
             hop_key=hop_key(text),
-            network=form.get("networkCode") or None,
+            network=network_of(form.get("networkCode", "")),
             screen_limit=self.screen_limit,
         )
 
     def encode(self, reply: UssdReply, request: UssdRequest | None) -> bytes:
         prefix = "END " if reply.end else "CON "
         return (prefix + reply.text).encode("utf-8")
+
+
+# The end-of-session notice's `status`: Success, Incomplete (a timeout or a cancel), Failed.
+STATUSES = {status.value: status for status in SessionStatus}
+MAX_ERROR = 200
+
+
+def decode_session_end(body: bytes, content_type: str = "") -> SessionEnded:
+    """The end-of-session notice: `sessionId`, `phoneNumber` and `status` are needed; the rest
+    (`date`, `cost`, `durationInMillis`, `hopsCount`, `input`, `lastAppResponse`, ...) is not."""
+    form = _form(body)
+    session_id = require_session_id(form.get("sessionId"))
+    msisdn = _msisdn(form)
+    status = STATUSES.get(form.get("status", "").strip().lower())
+    if status is None:
+        raise MalformedRequest("missing or unknown status (Success, Incomplete or Failed)")
+    error = "".join(ch for ch in form.get("errorMessage", "") if ch.isprintable())
+    return SessionEnded("africastalking", session_id, msisdn.e164, status, error[:MAX_ERROR])
+
+
+def _form(body: bytes) -> dict[str, str]:
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise MalformedRequest("the body is not a form") from error
+    return {key: values[-1] for key, values in fields.items()}
+
+
+def _msisdn(form: dict[str, str]) -> Msisdn:
+    try:
+        return normalise_msisdn(form.get("phoneNumber", ""))
+    except InvalidValue as error:
+        raise MalformedRequest("missing or invalid phoneNumber") from error

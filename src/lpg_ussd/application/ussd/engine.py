@@ -71,6 +71,7 @@ class UssdRequest:
     screen_limit: int = 160
     deep_dial: str = ""
     event: str = INPUT
+    sequence: int | None = None  # the gateway's number for this hop, where it numbers them
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ class Dialogue:
             else:
                 record, reply = await self._start(previous, request)
             record.last_hop_key = request.hop_key
+            record.last_sequence = request.sequence
             record.last_reply = reply.text
             record.last_end = reply.end
             record.last_kind = reply.kind
@@ -199,7 +201,9 @@ class Dialogue:
         return self._shortcuts.get(digits.strip("*#"))
 
     def _resumable(self, previous: SessionRecord | None, card: CustomerCard | None) -> bool:
-        if previous is None or previous.last_end or previous.path[-1:] == [RESUME]:
+        if previous is None or previous.last_end or previous.ending:
+            return False  # ended, or ending: a closing text was being read
+        if previous.path[-1:] == [RESUME]:
             return False
         # Only PIN or payment screens left after the root: nothing to continue.
         if len(self._resume_path(previous.path)) < 2:
@@ -384,7 +388,10 @@ class Dialogue:
 
 
 def _stale_copy(previous: SessionRecord, request: UssdRequest) -> bool:
-    """A cumulative text that the session has already moved past (Africa's Talking's grows)."""
+    """A hop the session has already moved past: an older number on a gateway that numbers
+    hops, or a cumulative text shorter than the last (Africa's Talking's grows)."""
+    if request.sequence is not None and previous.last_sequence is not None:
+        return request.sequence <= previous.last_sequence
     if not request.cumulative or request.text == previous.last_raw:
         return False
     return request.text == "" or previous.last_raw.startswith(request.text + "*")

@@ -39,6 +39,7 @@ class SessionRecord(msgspec.Struct, kw_only=True):
     resume: ResumePoint | None = None
     last_raw: str = ""
     last_hop_key: str | None = None
+    last_sequence: int | None = None
     last_reply: str = ""
     last_end: bool = False
     last_kind: str = "display"

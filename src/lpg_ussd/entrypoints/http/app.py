@@ -13,7 +13,8 @@ from litestar.openapi import OpenAPIConfig
 
 from lpg_ussd import __version__
 from lpg_ussd.container import Container, build_container
-from lpg_ussd.entrypoints.http import health, payments, ussd
+from lpg_ussd.entrypoints.http import events, health, payments, ussd
+from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth
 from lpg_ussd.entrypoints.http.deps import DEPENDENCIES
 from lpg_ussd.settings import Settings
 
@@ -24,6 +25,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     """Build the container (unless given) and the app; reads the environment only here."""
     settings = settings or Settings.from_env()
     container = container or build_container(settings)
+    callback_auth = CallbackAuth.from_settings(settings)
+    callback_auth.open_routes(callback_routes(container))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -45,14 +48,26 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 await store_close()
 
     return Litestar(
-        route_handlers=[*ussd.routes, *payments.routes, *health.routes],
+        route_handlers=[*ussd.routes, *events.routes, *payments.routes, *health.routes],
         dependencies=DEPENDENCIES,
-        state=State({"container": container, "settings": settings}),
+        state=State({"container": container, "settings": settings, "callback_auth": callback_auth}),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(title="lpg-ussd", version=__version__, path="/ussd/docs"),
         logging_config=None,
     )
+
+
+def callback_routes(container: Container) -> dict[str, list[str]]:
+    """Each wired gateway's token-less routes: its hops, and its notices when it sends any."""
+    with_events = container.session_end_decoders()
+    return {
+        gateway: [
+            *ussd.callback_paths(gateway),
+            *(events.event_paths(gateway) if gateway in with_events else []),
+        ]
+        for gateway in container.ussd_gateways()
+    }
 
 
 def create_app_from_env() -> Litestar:

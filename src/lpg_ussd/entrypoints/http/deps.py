@@ -6,7 +6,7 @@ handler needs is handed over by one of these.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from litestar.datastructures import State
@@ -15,6 +15,7 @@ from litestar.di import Provide
 from lpg_ussd.adapters.ussd_gateways.base import UssdGateway
 from lpg_ussd.application.payments import ConfirmPayment
 from lpg_ussd.application.ports import PaymentProviders
+from lpg_ussd.application.session_outcomes import RecordSessionOutcome, SessionEnded
 from lpg_ussd.application.ussd.engine import Dialogue
 
 
@@ -28,6 +29,16 @@ async def provide_dialogue(state: State) -> Dialogue:
 
 async def provide_gateways(state: State) -> Mapping[str, UssdGateway]:
     return _container(state).ussd_gateways()  # type: ignore[no-any-return]
+
+
+async def provide_session_end_decoders(
+    state: State,
+) -> Mapping[str, Callable[[bytes, str], SessionEnded]]:
+    return _container(state).session_end_decoders()  # type: ignore[no-any-return]
+
+
+async def provide_record_session_outcome(state: State) -> RecordSessionOutcome:
+    return _container(state).record_session_outcome()  # type: ignore[no-any-return]
 
 
 async def provide_confirm_payment(state: State) -> ConfirmPayment:
@@ -54,6 +65,8 @@ class Readiness:
 DEPENDENCIES = {
     "dialogue": Provide(provide_dialogue),
     "gateways": Provide(provide_gateways),
+    "session_end_decoders": Provide(provide_session_end_decoders),
+    "record_session_outcome": Provide(provide_record_session_outcome),
     "confirm_payment": Provide(provide_confirm_payment),
     "payment_providers": Provide(provide_payment_providers),
     "readiness": Provide(provide_readiness),

@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NO
 
 from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, UssdGateway
 from lpg_ussd.application.ussd.engine import Dialogue
+from lpg_ussd.entrypoints.http.callback_auth import callback_guard
 
 PLAIN = "text/plain"
 Dialogue_ = SkipValidation[NamedDependency[Dialogue]]
@@ -37,15 +38,36 @@ async def answer_hop(
     return Response(encoded, status_code=HTTP_200_OK, media_type=adapter.media_type)
 
 
-@post("/ussd/{gateway:str}/callback", status_code=HTTP_200_OK, summary="A USSD hop")
+LEGACY_PATH = "/ussd/callback"  # Africa's Talking's, kept for existing set-ups
+
+
+def callback_paths(gateway: str) -> list[str]:
+    """The token-less URLs a gateway's hops arrive on (for the start-up warnings)."""
+    paths = [f"/ussd/{gateway}/callback"]
+    return [*paths, LEGACY_PATH] if gateway == "africastalking" else paths
+
+
+@post(
+    ["/ussd/{gateway:str}/callback", "/ussd/{gateway:str}/callback/{token:str}"],
+    guards=[callback_guard],
+    status_code=HTTP_200_OK,
+    summary="A USSD hop",
+)
 async def gateway_callback(
     gateway: FromPath[str], request: Request[Any, Any, Any], dialogue: Dialogue_, gateways: Gateways
 ) -> Response[bytes]:
-    """`gateway` is one of `africastalking`, `hubtel`, `arkesel`, `nalo`."""
+    """`gateway` is one of `africastalking`, `hubtel`, `arkesel`, `nalo`; `token` is the
+    gateway's secret path token when its settings ask for one."""
     return await answer_hop(gateway, request, dialogue, gateways)
 
 
-@post("/ussd/callback", status_code=HTTP_200_OK, summary="Africa's Talking USSD hop")
+@post(
+    LEGACY_PATH,
+    guards=[callback_guard],
+    opt={"gateway": "africastalking"},
+    status_code=HTTP_200_OK,
+    summary="Africa's Talking USSD hop",
+)
 async def africastalking_callback(
     request: Request[Any, Any, Any], dialogue: Dialogue_, gateways: Gateways
 ) -> Response[bytes]:
