@@ -6,16 +6,24 @@ Configuration first, Singletons for shared infrastructure and the stateless use 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dependency_injector import containers, providers
 
 from lpg_ussd.adapters.clock import SystemClock
+from lpg_ussd.adapters.payments.hubtel import HubtelPaymentGateway
+from lpg_ussd.adapters.payments.mtn_momo import MtnMomoPaymentGateway
+from lpg_ussd.adapters.payments.paystack import PaystackPaymentGateway
 from lpg_ussd.adapters.payments.providers import ConfiguredPaymentProviders
 from lpg_ussd.adapters.payments.simulated import SimulatedPaymentGateway
 from lpg_ussd.adapters.persistence.database import create_engine
 from lpg_ussd.adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from lpg_ussd.adapters.pins import Argon2PinHasher
 from lpg_ussd.adapters.sessions.memory import InMemorySessionStore
+from lpg_ussd.adapters.sms.africastalking import AfricasTalkingSmsSender
+from lpg_ussd.adapters.sms.arkesel import ArkeselSmsSender
 from lpg_ussd.adapters.sms.console import ConsoleSmsSender
+from lpg_ussd.adapters.sms.hubtel import HubtelSmsSender
 from lpg_ussd.adapters.ussd_gateways import africastalking
 from lpg_ussd.adapters.ussd_gateways.africastalking import AfricasTalkingGateway
 from lpg_ussd.adapters.ussd_gateways.arkesel import ArkeselGateway
@@ -24,6 +32,7 @@ from lpg_ussd.adapters.ussd_gateways.nalo import NaloGateway
 from lpg_ussd.application import care, customers, orders, outbox, payments, staff
 from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.messages import Messages
+from lpg_ussd.application.ports import PaymentGateway
 from lpg_ussd.application.session_outcomes import RecordSessionOutcome
 from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
 from lpg_ussd.application.ussd.journeys import build_screens
@@ -31,6 +40,43 @@ from lpg_ussd.application.ussd.journeys import shortcuts as journey_shortcuts
 from lpg_ussd.application.ussd.services import Services
 from lpg_ussd.application.ussd.texts import load_texts
 from lpg_ussd.settings import Settings
+
+
+def _payment_gateways(
+    settings: Settings, simulated: SimulatedPaymentGateway
+) -> dict[str, PaymentGateway]:
+    """The providers the settings name, and only those (an unused one takes no callbacks)."""
+    timeout = settings.provider_timeout_seconds
+    builders: dict[str, Callable[[], PaymentGateway]] = {
+        "simulated": lambda: simulated,
+        "mtn_momo": lambda: MtnMomoPaymentGateway(
+            api_user=settings.mtn_momo_api_user,
+            api_key=settings.mtn_momo_api_key,
+            subscription_key=settings.mtn_momo_subscription_key,
+            base_url=settings.mtn_momo_base_url,
+            target_environment=settings.mtn_momo_target_environment,
+            currency=settings.mtn_momo_currency,
+            callback_url=settings.mtn_momo_callback_url,
+            timeout_seconds=timeout,
+        ),
+        "hubtel": lambda: HubtelPaymentGateway(
+            pos_sales_id=settings.hubtel_pos_sales_id,
+            api_id=settings.hubtel_api_id,
+            api_key=settings.hubtel_api_key,
+            callback_url=settings.hubtel_callback_url,
+            base_url=settings.hubtel_base_url,
+            status_base_url=settings.hubtel_status_base_url,
+            timeout_seconds=timeout,
+        ),
+        "paystack": lambda: PaystackPaymentGateway(
+            secret_key=settings.paystack_secret_key,
+            base_url=settings.paystack_base_url,
+            currency=settings.paystack_currency,
+            email_domain=settings.paystack_email_domain,
+            timeout_seconds=timeout,
+        ),
+    }
+    return {name: builders[name]() for name in sorted(settings.payment_providers_in_use)}
 
 
 def _session_backend(settings: Settings) -> str:
@@ -77,7 +123,7 @@ class Container(containers.DeclarativeContainer):
         outcome=settings.provided.simulated_payment_outcome,
         delay_seconds=settings.provided.simulated_payment_delay_seconds,
     )
-    payment_gateways = providers.Dict(simulated=simulated_payments)
+    payment_gateways = providers.Singleton(_payment_gateways, settings, simulated_payments)
     payment_providers = providers.Singleton(
         ConfiguredPaymentProviders,
         gateways=payment_gateways,
@@ -87,6 +133,29 @@ class Container(containers.DeclarativeContainer):
     sms_sender = providers.Selector(
         settings.provided.sms_provider,
         console=providers.Singleton(ConsoleSmsSender, sender_id=settings.provided.sms_sender_id),
+        africastalking=providers.Singleton(
+            AfricasTalkingSmsSender,
+            username=settings.provided.africastalking_username,
+            api_key=settings.provided.africastalking_api_key,
+            sender_id=settings.provided.sms_sender_id,
+            base_url=settings.provided.africastalking_sms_base_url,
+            timeout_seconds=settings.provided.provider_timeout_seconds,
+        ),
+        hubtel=providers.Singleton(
+            HubtelSmsSender,
+            client_id=settings.provided.hubtel_sms_client_id,
+            client_secret=settings.provided.hubtel_sms_client_secret,
+            sender_id=settings.provided.sms_sender_id,
+            base_url=settings.provided.hubtel_sms_base_url,
+            timeout_seconds=settings.provided.provider_timeout_seconds,
+        ),
+        arkesel=providers.Singleton(
+            ArkeselSmsSender,
+            api_key=settings.provided.arkesel_api_key,
+            sender_id=settings.provided.sms_sender_id,
+            base_url=settings.provided.arkesel_sms_base_url,
+            timeout_seconds=settings.provided.provider_timeout_seconds,
+        ),
     )
 
     # Use cases

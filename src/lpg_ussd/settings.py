@@ -26,6 +26,10 @@ LIST_FIELDS = frozenset(
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{16,128}")
 
 
+PAYMENT_PROVIDERS = ("simulated", "mtn_momo", "hubtel", "paystack")
+SMS_PROVIDERS = ("console", "africastalking", "hubtel", "arkesel")
+
+
 class SettingsError(ValueError):
     pass
 
@@ -66,9 +70,39 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     payment_provider_airteltigo: str = ""
     simulated_payment_outcome: str = "success"
     simulated_payment_delay_seconds: float = 3.0
+    provider_timeout_seconds: float = 10.0  # every call to a payment or SMS provider
+    # MTN MoMo Open API, collections (sandbox: https://sandbox.momodeveloper.mtn.com,
+    # target environment `sandbox`, currency EUR)
+    mtn_momo_base_url: str = "https://proxy.momoapi.mtn.com"
+    mtn_momo_api_user: str = ""
+    mtn_momo_api_key: str = ""
+    mtn_momo_subscription_key: str = ""
+    mtn_momo_target_environment: str = "mtnghana"
+    mtn_momo_currency: str = "GHS"
+    mtn_momo_callback_url: str = ""
+    # Hubtel Receive Money (direct mobile-money prompt)
+    hubtel_base_url: str = "https://rmp.hubtel.com"
+    hubtel_status_base_url: str = "https://api-txnstatus.hubtel.com"
+    hubtel_pos_sales_id: str = ""
+    hubtel_api_id: str = ""
+    hubtel_api_key: str = ""
+    hubtel_callback_url: str = ""
+    # Paystack mobile money
+    paystack_base_url: str = "https://api.paystack.co"
+    paystack_secret_key: str = ""
+    paystack_currency: str = "GHS"
+    paystack_email_domain: str = "customers.invalid"
     # SMS
     sms_provider: str = "console"
     sms_sender_id: str = "DemoGas"
+    africastalking_username: str = ""
+    africastalking_api_key: str = ""
+    africastalking_sms_base_url: str = "https://api.africastalking.com"
+    hubtel_sms_client_id: str = ""
+    hubtel_sms_client_secret: str = ""
+    hubtel_sms_base_url: str = "https://smsc.hubtel.com"
+    arkesel_api_key: str = ""
+    arkesel_sms_base_url: str = "https://sms.arkesel.com"
     # Worker
     run_worker: bool = True  # run the outbox worker inside the server process
     worker_poll_seconds: float = 0.5
@@ -104,6 +138,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         for gateway, security in self.callback_security.items():
             _check_callback_security(gateway, security)
         _check_networks("LPG_USSD_TRUSTED_PROXIES", self.trusted_proxies)
+        for name in {self.payment_provider, *self.payment_providers_by_network.values()} - {""}:
+            if name not in PAYMENT_PROVIDERS:
+                raise SettingsError(
+                    f"payment provider {name!r}: choose one of {', '.join(PAYMENT_PROVIDERS)}"
+                )
+        if self.sms_provider not in SMS_PROVIDERS:
+            raise SettingsError(f"LPG_USSD_SMS_PROVIDER: choose one of {', '.join(SMS_PROVIDERS)}")
+
+    @property
+    def payment_providers_in_use(self) -> set[str]:
+        return {self.payment_provider, *self.payment_providers_by_network.values()} - {""}
 
     @property
     def callback_security(self) -> dict[str, CallbackSecurity]:

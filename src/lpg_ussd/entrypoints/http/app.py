@@ -43,6 +43,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                     await asyncio.wait_for(task, 5)
             await container.simulated_payments().drain()
             await container.db_engine().dispose()
+            for client in [*container.payment_gateways().values(), container.sms_sender()]:
+                client_close = getattr(client, "aclose", None)
+                if client_close is not None:
+                    await client_close()
             store_close = getattr(container.session_store(), "aclose", None)
             if store_close is not None:
                 await store_close()

@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import msgspec
 from litestar import Request, Response, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath, SkipValidation
-from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_404_NOT_FOUND,
+)
 
+from lpg_ussd.adapters.payments.base import (
+    CallbackNotice,
+    CallbackRejected,
+    MalformedCallback,
+    PaymentCallbackParser,
+)
 from lpg_ussd.application.payments import ConfirmPayment
 from lpg_ussd.application.ports import PaymentProviders
+
+log = logging.getLogger("lpg_ussd.payments.callbacks")
 
 
 class SimulatedCallback(msgspec.Struct):
     reference: str
 
 
-def _reference(provider: str, body: bytes) -> str:
-    if provider == "simulated":
-        return msgspec.json.decode(body, type=SimulatedCallback).reference
-    raise LookupError(provider)
+async def _notice(gateway: object, request: Request[Any, Any, Any]) -> CallbackNotice:
+    """What the provider says, read by its own adapter; the simulated one posts a reference."""
+    body = await request.body()
+    if isinstance(gateway, PaymentCallbackParser):
+        return await gateway.parse_callback(body, dict(request.headers))
+    try:
+        return CallbackNotice(msgspec.json.decode(body, type=SimulatedCallback).reference, False)
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        raise MalformedCallback(str(error)) from error
 
 
 @route(
@@ -36,13 +55,21 @@ async def payment_callback(
     payment_providers: SkipValidation[NamedDependency[PaymentProviders]],
     confirm_payment: SkipValidation[NamedDependency[ConfirmPayment]],
 ) -> Response[dict[str, str]]:
-    if payment_providers.by_name(provider) is None:
+    gateway = payment_providers.by_name(provider)
+    if gateway is None:
         return Response({"error": "unknown provider"}, status_code=HTTP_404_NOT_FOUND)
     try:
-        reference = _reference(provider, await request.body())
-    except (msgspec.DecodeError, msgspec.ValidationError, LookupError):
+        notice = await _notice(gateway, request)
+    except MalformedCallback:
         return Response({"error": "unreadable callback"}, status_code=HTTP_400_BAD_REQUEST)
-    settlement = await confirm_payment(reference)
+    except CallbackRejected:
+        log.warning("%s callback refused: bad or missing signature", provider)
+        return Response({"error": "signature refused"}, status_code=HTTP_401_UNAUTHORIZED)
+    if notice.reference is None:
+        log.info("%s callback without a payment reference ignored", provider)
+        return Response({"status": "ignored"})
+    # Even a signed notice is confirmed with the provider before any value is delivered.
+    settlement = await confirm_payment(notice.reference)
     return Response({"status": settlement.value})
 
 
