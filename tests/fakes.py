@@ -688,5 +688,5 @@ class InMemoryUnitOfWorkFactory:
     def __init__(self, db: InMemoryDatabase) -> None:
         self.db = db
 
-    def __call__(self) -> InMemoryUnitOfWork:
+    def __call__(self, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db)

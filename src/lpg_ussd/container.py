@@ -12,6 +12,7 @@ from dependency_injector import containers, providers
 
 from lpg_ussd.adapters.clock import SystemClock
 from lpg_ussd.adapters.payments.hubtel import HubtelPaymentGateway
+from lpg_ussd.adapters.payments.hubtel_checkout import HubtelCheckoutPaymentGateway
 from lpg_ussd.adapters.payments.mtn_momo import MtnMomoPaymentGateway
 from lpg_ussd.adapters.payments.paystack import PaystackPaymentGateway
 from lpg_ussd.adapters.payments.providers import ConfiguredPaymentProviders
@@ -29,10 +30,10 @@ from lpg_ussd.adapters.ussd_gateways.africastalking import AfricasTalkingGateway
 from lpg_ussd.adapters.ussd_gateways.arkesel import ArkeselGateway
 from lpg_ussd.adapters.ussd_gateways.hubtel import HubtelGateway
 from lpg_ussd.adapters.ussd_gateways.nalo import NaloGateway
-from lpg_ussd.application import care, customers, orders, outbox, payments, staff
+from lpg_ussd.application import care, checkout, customers, orders, outbox, payments, staff
 from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.messages import Messages
-from lpg_ussd.application.ports import PaymentGateway
+from lpg_ussd.application.ports import CheckoutReporter, PaymentGateway
 from lpg_ussd.application.session_outcomes import RecordSessionOutcome
 from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
 from lpg_ussd.application.ussd.journeys import build_screens
@@ -76,7 +77,40 @@ def _payment_gateways(
             timeout_seconds=timeout,
         ),
     }
-    return {name: builders[name]() for name in sorted(settings.payment_providers_in_use)}
+    gateways = {name: builders[name]() for name in sorted(settings.payment_providers_in_use)}
+    if settings.hubtel_checkout:
+        # Not a provider a network can be given: the payments Hubtel's checkout collects.
+        gateways[HubtelCheckoutPaymentGateway.name] = HubtelCheckoutPaymentGateway(
+            callback_url=settings.hubtel_checkout_callback_url,
+            pos_sales_id=settings.hubtel_pos_sales_id,
+            api_id=settings.hubtel_api_id,
+            api_key=settings.hubtel_api_key,
+            status_base_url=settings.hubtel_status_base_url,
+            timeout_seconds=timeout,
+        )
+    return gateways
+
+
+def _checkout_gateway(gateways: dict[str, PaymentGateway]) -> HubtelCheckoutPaymentGateway | None:
+    found = gateways.get(HubtelCheckoutPaymentGateway.name)
+    return found if isinstance(found, HubtelCheckoutPaymentGateway) else None
+
+
+def _checkout_reporters(gateways: dict[str, PaymentGateway]) -> dict[str, CheckoutReporter]:
+    found = _checkout_gateway(gateways)
+    return {found.name: found} if found is not None else {}
+
+
+def _checkout_readers(
+    gateways: dict[str, PaymentGateway],
+) -> dict[str, HubtelCheckoutPaymentGateway]:
+    """USSD gateway name -> the reader of its checkout's fulfilment requests, when on."""
+    found = _checkout_gateway(gateways)
+    return {"hubtel": found} if found is not None else {}
+
+
+def _hubtel_checkout(settings: Settings) -> str | None:
+    return HubtelCheckoutPaymentGateway.name if settings.hubtel_checkout else None
 
 
 def _session_backend(settings: Settings) -> str:
@@ -177,6 +211,7 @@ class Container(containers.DeclarativeContainer):
         messages,
         payment_providers,
         brand,
+        list_catalogue,
         settings.provided.delivery_days,
     )
     top_up = providers.Singleton(orders.TopUpWallet, uow, clock, payment_providers)
@@ -205,8 +240,24 @@ class Container(containers.DeclarativeContainer):
         settings.provided.company_name,
     )
     sweep_payments = providers.Singleton(payments.SweepPendingPayments, uow, clock, confirm_payment)
+    checkout_reporters = providers.Singleton(_checkout_reporters, payment_gateways)
+    checkout_readers = providers.Singleton(_checkout_readers, payment_gateways)
+    report_checkout = providers.Singleton(checkout.ReportCheckout, checkout_reporters)
+    settle_checkout = providers.Singleton(
+        checkout.SettleCheckout,
+        uow,
+        clock,
+        messages,
+        settings.provided.currency,
+        settings.provided.delivery_days,
+    )
     dispatch_outbox = providers.Singleton(
-        outbox.DispatchOutbox, uow, clock, sms_sender, send_payment_request
+        outbox.DispatchOutbox,
+        uow,
+        clock,
+        sms_sender,
+        send_payment_request,
+        report_checkout=report_checkout,
     )
     worker = providers.Singleton(
         outbox.Worker, dispatch_outbox, sweep_payments, settings.provided.worker_poll_seconds
@@ -270,6 +321,7 @@ class Container(containers.DeclarativeContainer):
             HubtelGateway,
             screen_limit=settings.provided.screen_limit,
             service_code=settings.provided.service_code,
+            checkout=providers.Callable(_hubtel_checkout, settings),
         ),
         arkesel=providers.Singleton(
             ArkeselGateway,

@@ -112,15 +112,16 @@ def build_services(
     messages = Messages(TEXTS, BRAND)
     providers = ConfiguredPaymentProviders({"fake": FakePaymentGateway()}, default="fake")
     care_uow = care_uow or uow
+    catalogue = ListCatalogue(uow, clock)
     services = Services(
         register=RegisterCustomer(uow, clock, messages, auto_verify=False),
         pins=hasher,
         verify_pin=VerifyPin(uow, clock, hasher, messages),
         change_pin=ChangePin(uow, clock, messages),
         change_address=ChangeAddress(uow, clock, messages),
-        catalogue=ListCatalogue(uow, clock),
+        catalogue=catalogue,
         wallet_balance=WalletBalance(uow),
-        place_order=PlaceOrder(uow, clock, hasher, messages, providers, BRAND),
+        place_order=PlaceOrder(uow, clock, hasher, messages, providers, BRAND, catalogue),
         top_up=TopUpWallet(uow, clock, providers),
         list_orders=ListOrders(uow),
         get_order=GetOrder(uow),

@@ -213,15 +213,16 @@ async def build_world(orders: int = 20) -> World:
     hasher = FakePinHasher()
     messages = Messages(TEXTS, BRAND)
     providers = ConfiguredPaymentProviders({"fake": PendingPaymentGateway()}, default="fake")
+    catalogue = ListCatalogue(uow, clock)
     services = Services(
         register=RegisterCustomer(uow, clock, messages, auto_verify=False),
         pins=hasher,
         verify_pin=VerifyPin(uow, clock, hasher, messages),
         change_pin=ChangePin(uow, clock, messages),
         change_address=ChangeAddress(uow, clock, messages),
-        catalogue=ListCatalogue(uow, clock),
+        catalogue=catalogue,
         wallet_balance=WalletBalance(uow),
-        place_order=PlaceOrder(uow, clock, hasher, messages, providers, BRAND),
+        place_order=PlaceOrder(uow, clock, hasher, messages, providers, BRAND, catalogue),
         top_up=TopUpWallet(uow, clock, providers),
         list_orders=ListOrders(uow),
         get_order=GetOrder(uow),

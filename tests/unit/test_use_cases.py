@@ -28,6 +28,7 @@ from lpg_ussd.application.orders import (
     CancelOrder,
     CheckBalance,
     GetOrder,
+    ListCatalogue,
     NotCancellable,
     OrderPlaced,
     PlaceOrder,
@@ -149,8 +150,9 @@ class Line:
 
     @property
     def place_order(self) -> PlaceOrder:
+        catalogue = ListCatalogue(self.uow, self.clock)
         return PlaceOrder(
-            self.uow, self.clock, self.hasher, self.messages, self.providers, self.brand
+            self.uow, self.clock, self.hasher, self.messages, self.providers, self.brand, catalogue
         )
 
     @property

@@ -66,7 +66,7 @@ class FindCustomerCard:
         self._uow = uow
 
     async def __call__(self, msisdn: str) -> CustomerCard | None:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             customer = await uow.customers.get_by_msisdn(Msisdn(msisdn))
         if customer is None or customer.id is None:
             return None
@@ -143,5 +143,5 @@ class ListCustomers:
     async def __call__(
         self, status: VerificationStatus | None = None, search: str | None = None, limit: int = 50
     ) -> list[Customer]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await uow.customers.list(status=status, search=search, limit=limit)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lpg_ussd.application.brand import Brand
+from lpg_ussd.application.checkout import CheckoutRequest
 from lpg_ussd.application.common import PinRefused, check_pin, require_customer
 from lpg_ussd.application.messages import Messages
 from lpg_ussd.application.ports import (
@@ -40,6 +41,7 @@ from lpg_ussd.domain.payment import (
 class OrderPlaced:
     order: Order
     wallet_balance: Money | None = None
+    payment_reference: str | None = None  # the mobile-money payment's, when there is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ class ListCatalogue:
         now = self._clock.now()
         if self._cached is not None and now - self._cached[0] < self._keep:
             return self._cached[1]
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             cylinders = await uow.catalogue.list_active(now)
         self._cached = (now, cylinders)
         return cylinders
@@ -116,7 +118,7 @@ class WalletBalance:
     uow: UnitOfWorkFactory
 
     async def __call__(self, customer_id: int) -> Money:
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             return await uow.ledger.balance(customer_id)
 
 
@@ -130,6 +132,7 @@ class PlaceOrder:
     messages: Messages
     providers: PaymentProviders
     brand: Brand
+    catalogue: ListCatalogue
     delivery_days: int = 1
 
     async def __call__(
@@ -139,14 +142,18 @@ class PlaceOrder:
         kind: OrderKind,
         method: PaymentMethod,
         pin: str | None = None,
+        checkout: CheckoutRequest | None = None,
     ) -> OrderPlaced | PinRefused:
-        """Raises InsufficientFunds for a short wallet, NotFound for an unknown cylinder."""
+        """Raises InsufficientFunds for a short wallet, NotFound for an unknown cylinder.
+
+        `checkout`: a mobile-money payment is left to the aggregator's own checkout."""
         now = self.clock.now()
+        # The price the customer was shown: the catalogue as the dialogue read it.
+        cylinder = next((c for c in await self.catalogue() if c.id == cylinder_type_id), None)
+        if cylinder is None:
+            raise NotFound("cylinder")
         async with self.uow() as uow:
             customer = await require_customer(uow, customer_id)
-            cylinder = await uow.catalogue.get(cylinder_type_id, now)
-            if cylinder is None or not cylinder.active:
-                raise NotFound("cylinder")
             if method is PaymentMethod.WALLET:
                 refused = await check_pin(uow, customer, pin or "", self.hasher, self.messages, now)
                 if refused is not None:
@@ -167,6 +174,7 @@ class PlaceOrder:
                 status_changed_at=now,
             )
             balance = None
+            payment_reference = None
             if method is PaymentMethod.WALLET:
                 balance = await self._pay_from_wallet(uow, customer, order)
             elif method is PaymentMethod.ON_DELIVERY:
@@ -177,11 +185,12 @@ class PlaceOrder:
                 await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
             else:
                 order = await add_with_fresh_reference(uow, order, self.brand.order_prefix)
-                await _start_payment(
-                    uow, self.providers, customer, order.total, method, now, order.id
+                payment = await _start_payment(
+                    uow, self.providers, customer, order.total, method, now, order.id, checkout
                 )
+                payment_reference = payment.reference
             await uow.commit()
-        return OrderPlaced(order, balance)
+        return OrderPlaced(order, balance, payment_reference)
 
     async def _pay_from_wallet(self, uow: UnitOfWork, customer: Customer, order: Order) -> Money:
         now = order.created_at
@@ -209,25 +218,31 @@ async def _start_payment(
     method: PaymentMethod,
     now: datetime,
     order_id: int | None,
+    checkout: CheckoutRequest | None = None,
 ) -> Payment:
-    """Write the payment as pending and its request to the outbox, in the caller's transaction."""
+    """Write the payment as pending and its request to the outbox, in the caller's transaction.
+
+    With `checkout`, the aggregator prompts the customer itself: the payment is kept under
+    its checkout, with the session as the provider's reference, and no request is sent."""
     assert customer.id is not None
     payment = Payment(
         id=None,
-        reference=new_payment_reference(),
+        reference=checkout.reference if checkout else new_payment_reference(),
         customer_id=customer.id,
         msisdn=customer.msisdn,
         purpose=PaymentPurpose.ORDER if order_id is not None else PaymentPurpose.TOPUP,
         order_id=order_id,
         amount=amount,
         network=method.value,
-        provider=providers.for_network(method.value).name,
+        provider=checkout.provider if checkout else providers.for_network(method.value).name,
         status=PaymentStatus.PENDING,
         created_at=now,
         updated_at=now,
+        provider_reference=checkout.session_id if checkout else None,
     )
     payment = await uow.payments.add(payment)
-    await uow.outbox.add(OutboxMessage.payment_request(payment.reference, now))
+    if checkout is None:
+        await uow.outbox.add(OutboxMessage.payment_request(payment.reference, now))
     return payment
 
 
@@ -240,14 +255,21 @@ class TopUpWallet:
     providers: PaymentProviders
 
     async def __call__(
-        self, customer_id: int, amount: Money, method: PaymentMethod
+        self,
+        customer_id: int,
+        amount: Money,
+        method: PaymentMethod,
+        checkout: CheckoutRequest | None = None,
     ) -> TopUpRequested:
+        """`checkout`: the payment is left to the aggregator's own checkout."""
         if not method.is_mobile_money:
             raise ValueError("a top-up is paid by mobile money")
         now = self.clock.now()
         async with self.uow() as uow:
             customer = await require_customer(uow, customer_id)
-            payment = await _start_payment(uow, self.providers, customer, amount, method, now, None)
+            payment = await _start_payment(
+                uow, self.providers, customer, amount, method, now, None, checkout
+            )
             await uow.commit()
         return TopUpRequested(payment.reference, amount)
 
@@ -257,7 +279,7 @@ class ListOrders:
     uow: UnitOfWorkFactory
 
     async def __call__(self, customer_id: int, limit: int = 20) -> list[Order]:
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             return await uow.orders.list_for_customer(customer_id, limit=limit)
 
 
@@ -266,7 +288,7 @@ class GetOrder:
     uow: UnitOfWorkFactory
 
     async def __call__(self, customer_id: int, reference: str) -> OrderView:
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             order = await uow.orders.get_by_reference(reference)
             if order is None or order.customer_id != customer_id:
                 raise NotFound("order")

@@ -1,4 +1,5 @@
-"""The outbox worker: sends each SMS and payment request once, retrying with back-off."""
+"""The outbox worker: sends each SMS, payment request and checkout report once, retrying with
+back-off."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from lpg_ussd.application.checkout import ReportCheckout
 from lpg_ussd.application.payments import SendPaymentRequest, SweepPendingPayments
-from lpg_ussd.application.ports import Clock, SmsError, SmsSender, UnitOfWorkFactory
+from lpg_ussd.application.ports import (
+    CheckoutReportFailed,
+    Clock,
+    SmsError,
+    SmsSender,
+    UnitOfWorkFactory,
+)
 from lpg_ussd.domain.outbox import OutboxKind, OutboxMessage
 
 log = logging.getLogger("lpg_ussd.outbox")
@@ -34,6 +42,7 @@ class DispatchOutbox:
     sms: SmsSender
     send_payment_request: SendPaymentRequest
     batch: int = 50
+    report_checkout: ReportCheckout | None = None
 
     async def run_once(self) -> int:
         """Send what is due now; returns how many messages were handled."""
@@ -49,7 +58,7 @@ class DispatchOutbox:
         assert message.id is not None
         try:
             await self._send(message)
-        except (PermanentFailure, SmsError) as error:
+        except (PermanentFailure, SmsError, CheckoutReportFailed) as error:
             permanent = isinstance(error, PermanentFailure) or getattr(error, "permanent", False)
             await self._failed(message, str(error), permanent)
             return
@@ -66,6 +75,10 @@ class DispatchOutbox:
             await self.sms.send(message.payload["to"], message.payload["text"])
         elif message.kind is OutboxKind.PAYMENT_REQUEST:
             await self.send_payment_request(message.payload["reference"])
+        elif message.kind is OutboxKind.CHECKOUT_REPORT:
+            if self.report_checkout is None:
+                raise PermanentFailure("no checkout reporter is configured")
+            await self.report_checkout(message.payload)
         else:
             raise PermanentFailure(f"unknown outbox kind {message.kind}")
 

@@ -5,6 +5,7 @@ Adapters implement these Protocols; tests use working in-memory fakes of them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -81,6 +82,11 @@ class OrderRepository(Protocol):
         """Newest first."""
         ...
 
+    async def list_page(self, after_id: int, limit: int) -> list[Order]:
+        """Up to `limit` orders whose id is above `after_id`, by id: a walk over every order
+        (the reconciliation), one page at a time."""
+        ...
+
     async def list(self, status: OrderStatus | None = None, limit: int = 50) -> list[Order]: ...
 
 
@@ -103,6 +109,15 @@ class PaymentRepository(Protocol):
 
     async def has_pending_for_order(self, order_id: int) -> bool: ...
 
+    async def list_page(self, after_id: int, limit: int) -> list[Payment]:
+        """Up to `limit` payments whose id is above `after_id`, by id: a walk over every
+        payment, one page at a time."""
+        ...
+
+    async def list_for_orders(self, order_ids: Sequence[int]) -> list[Payment]:
+        """Every payment of these orders, whatever its status, by id."""
+        ...
+
     async def list(self, status: PaymentStatus | None = None, limit: int = 50) -> list[Payment]: ...
 
 
@@ -110,6 +125,16 @@ class LedgerRepository(Protocol):
     async def add(self, entry: LedgerEntry) -> None: ...
 
     async def balance(self, customer_id: int) -> Money: ...
+
+    async def list_for(
+        self, order_ids: Sequence[int] = (), payment_ids: Sequence[int] = ()
+    ) -> list[LedgerEntry]:
+        """The entries naming one of these orders or one of these payments, by id, with ids."""
+        ...
+
+    async def negative_balances(self, limit: int = 100) -> list[tuple[int, Money]]:
+        """(customer id, balance) of the wallets below zero, by customer id."""
+        ...
 
 
 class TicketRepository(Protocol):
@@ -165,6 +190,57 @@ class SessionOutcomeRepository(Protocol):
         ...
 
 
+class CallbackOutcome(StrEnum):
+    """What became of a payment provider's callback. The first five are the settlement's
+    words (see application.payments.Settlement) for a callback that named a payment."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    STILL_PENDING = "still_pending"
+    ALREADY_FINAL = "already_final"
+    UNKNOWN = "unknown"  # names a reference that is none of our payments
+    IGNORED = "ignored"  # names no payment at all (another kind of event)
+    REJECTED = "rejected"  # a missing or wrong signature: forged, or not the provider's
+    MALFORMED = "malformed"  # a body that could not be read
+    ERROR = "error"  # the status query behind it failed; the sweep settles the payment
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentCallback:
+    """One callback a payment provider posted to us, as read. `reference` is our payment
+    reference when the callback names one; `trusted` is True only for a checked signature;
+    `provider_reference` is the provider's own id of the transaction, when given."""
+
+    provider: str
+    reference: str | None
+    trusted: bool
+    outcome: CallbackOutcome
+    received_at: datetime
+    provider_reference: str | None = None
+    id: int | None = None
+
+
+class PaymentCallbackRepository(Protocol):
+    """Every callback of a payment provider, kept whatever became of it: the trail to answer
+    "did the provider tell us?", including callbacks for references that are not ours and
+    refused (forged or unreadable) ones. Written in a unit of work of its own, after the
+    callback was handled."""
+
+    async def add(self, callback: PaymentCallback) -> PaymentCallback:
+        """Store and return with its id."""
+        ...
+
+    # Kept last: below it, `list[...]` in this class would name the method.
+    async def list(
+        self,
+        reference: str | None = None,
+        outcome: CallbackOutcome | None = None,
+        limit: int = 50,
+    ) -> list[PaymentCallback]:
+        """Newest first; only those naming `reference`, or with `outcome`, when given."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction over every repository; commit or it is rolled back."""
 
@@ -176,6 +252,7 @@ class UnitOfWork(Protocol):
     tickets: TicketRepository
     outbox: OutboxRepository
     session_outcomes: SessionOutcomeRepository
+    payment_callbacks: PaymentCallbackRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -192,7 +269,10 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work. `read_only`: the unit will only read, so the adapter may
+        skip the transaction around it; such a unit must not write."""
+        ...
 
 
 class SessionStore(Protocol):
@@ -244,6 +324,38 @@ class PaymentProviders(Protocol):
     def by_name(self, name: str) -> PaymentGateway | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CheckoutReport:
+    """What an aggregator that ran the payment itself is told once it is settled: whether
+    the customer got what was paid for. `provider` names the checkout; `session_id` and
+    `order_id` are the aggregator's; `reference` is our payment's."""
+
+    provider: str
+    session_id: str
+    order_id: str
+    reference: str
+    delivered: bool
+    description: str = ""
+
+
+class CheckoutReportFailed(Exception):
+    """The report did not reach the aggregator: the outbox tries again unless `permanent`."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class CheckoutReporter(Protocol):
+    """An aggregator's own checkout (Hubtel's), told the outcome of each fulfilment."""
+
+    name: str
+
+    async def report(self, report: CheckoutReport) -> None:
+        """Deliver the report or raise CheckoutReportFailed."""
+        ...
+
+
 class SmsError(Exception):
     def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
@@ -257,12 +369,18 @@ class SmsSender(Protocol):
 
 
 __all__ = [
+    "CallbackOutcome",
     "CatalogueRepository",
+    "CheckoutReport",
+    "CheckoutReportFailed",
+    "CheckoutReporter",
     "Clock",
     "CustomerRepository",
     "LedgerRepository",
     "OrderRepository",
     "OutboxRepository",
+    "PaymentCallback",
+    "PaymentCallbackRepository",
     "PaymentGateway",
     "PaymentProviders",
     "PaymentRepository",

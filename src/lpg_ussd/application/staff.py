@@ -97,5 +97,5 @@ class ListOrders:
     uow: UnitOfWorkFactory
 
     async def __call__(self, status: OrderStatus | None = None, limit: int = 50) -> list[Order]:
-        async with self.uow() as uow:
+        async with self.uow(read_only=True) as uow:
             return await uow.orders.list(status=status, limit=limit)

@@ -30,6 +30,12 @@ def _unique_constraints_by_columns() -> dict[tuple[str, ...], str]:
 
 
 _UNIQUE_BY_COLUMNS = _unique_constraints_by_columns()
+# Tables where a write can clash with a unique key: only those pay for a savepoint.
+_GUARDED_TABLES = frozenset(
+    table.name
+    for table in metadata.tables.values()
+    if any(isinstance(c, UniqueConstraint) for c in table.constraints)
+)
 
 
 def violated_unique_constraint(error: IntegrityError) -> str | None:
@@ -51,12 +57,25 @@ def is_foreign_key_violation(error: IntegrityError) -> bool:
     return "FOREIGN KEY constraint failed" in str(origin)
 
 
+def _may_clash(statement: Executable) -> bool:
+    table = getattr(getattr(statement, "table", None), "name", None)
+    if table is None:
+        return True
+    if table not in _GUARDED_TABLES:
+        return False
+    return bool(getattr(statement, "is_insert", False)) or table == "customers"
+
+
 async def execute_write(connection: AsyncConnection, statement: Executable) -> CursorResult[Any]:
     """Run an insert or update, turning a unique violation into AlreadyExists.
 
     The savepoint keeps the surrounding transaction usable after a violation (PostgreSQL
     aborts the whole transaction otherwise), so a use case may retry, say, a fresh reference.
+    Writes that cannot clash skip it (it costs two round trips): those to tables without a
+    unique key, and updates of orders and payments, whose references never change.
     """
+    if not _may_clash(statement):
+        return await connection.execute(statement)
     try:
         async with connection.begin_nested():
             return await connection.execute(statement)

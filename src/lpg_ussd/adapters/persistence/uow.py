@@ -13,6 +13,7 @@ from lpg_ussd.adapters.persistence.repositories import (
     SqlAlchemyLedgerRepository,
     SqlAlchemyOrderRepository,
     SqlAlchemyOutboxRepository,
+    SqlAlchemyPaymentCallbackRepository,
     SqlAlchemyPaymentRepository,
     SqlAlchemySessionOutcomeRepository,
     SqlAlchemyTicketRepository,
@@ -23,6 +24,7 @@ from lpg_ussd.application.ports import (
     LedgerRepository,
     OrderRepository,
     OutboxRepository,
+    PaymentCallbackRepository,
     PaymentRepository,
     SessionOutcomeRepository,
     TicketRepository,
@@ -42,15 +44,22 @@ class SqlAlchemyUnitOfWork:
     tickets: TicketRepository
     outbox: OutboxRepository
     session_outcomes: SessionOutcomeRepository
+    payment_callbacks: PaymentCallbackRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, read_only: bool = False) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        # On PostgreSQL a unit that only reads runs without BEGIN and ROLLBACK: each costs a
+        # round trip, and a single read needs no transaction. (SQLite keeps its transaction:
+        # its BEGIN IMMEDIATE must always be ended.)
+        self._autocommit = read_only and engine.dialect.name == "postgresql"
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already open")
         connection = await self._engine.connect()
+        if self._autocommit:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.begin()
         self._connection = connection
         self.customers = SqlAlchemyCustomerRepository(connection)
@@ -61,6 +70,7 @@ class SqlAlchemyUnitOfWork:
         self.tickets = SqlAlchemyTicketRepository(connection)
         self.outbox = SqlAlchemyOutboxRepository(connection)
         self.session_outcomes = SqlAlchemySessionOutcomeRepository(connection)
+        self.payment_callbacks = SqlAlchemyPaymentCallbackRepository(connection)
         return self
 
     async def __aexit__(
@@ -94,5 +104,5 @@ class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    def __call__(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._engine)
+    def __call__(self, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._engine, read_only)

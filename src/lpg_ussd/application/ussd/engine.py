@@ -27,7 +27,12 @@ from lpg_ussd.application.ussd.screens import (
     View,
 )
 from lpg_ussd.application.ussd.services import Services
-from lpg_ussd.application.ussd.session import CustomerCard, ResumePoint, SessionRecord
+from lpg_ussd.application.ussd.session import (
+    CheckoutItem,
+    CustomerCard,
+    ResumePoint,
+    SessionRecord,
+)
 from lpg_ussd.application.ussd.texts import Texts, to_gsm7
 
 log = logging.getLogger("lpg_ussd.dialogue")
@@ -57,6 +62,9 @@ class UssdRequest:
     customer's mobile-money network as far as the gateway tells it: `mtn`, `telecel` or
     `airteltigo`. `event` says the gateway ended the session (`release`: the customer;
     `timeout`: the gateway gave up): it changes nothing and keeps the session resumable.
+    `checkout` names the payment provider of the gateway's own checkout when the gateway
+    offers one (Hubtel's, when the settings turn it on): a mobile-money payment chosen on
+    this hop is then handed to it instead of being requested by the line.
     """
 
     gateway: str
@@ -72,17 +80,21 @@ class UssdRequest:
     deep_dial: str = ""
     event: str = INPUT
     sequence: int | None = None  # the gateway's number for this hop, where it numbers them
+    checkout: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class UssdReply:
     """The answer; `kind` (menu, input or display) and `screen` help gateways that render
-    richer channels (Hubtel's `DataType` and `ClientState`)."""
+    richer channels (Hubtel's `DataType` and `ClientState`). `checkout`, on an ending answer
+    only, is what the gateway's own checkout is to collect; gateways without one ignore it
+    (it is only ever set on a hop whose request offered a checkout)."""
 
     text: str
     end: bool
     kind: str = field(default="display", compare=False)
     screen: str = field(default="", compare=False)
+    checkout: CheckoutItem | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +174,7 @@ class Dialogue:
             record.last_reply = reply.text
             record.last_end = reply.end
             record.last_kind = reply.kind
+            record.last_checkout = reply.checkout
             record.updated_at = self._clock.now().timestamp()
             await self._store.put(key, record, self._settings.session_ttl_seconds)
             return reply
@@ -261,7 +274,9 @@ class Dialogue:
         if text == MORE and record.page < len(record_pages(record)) - 1:
             record.page += 1
             last = record.page == len(record.pages) - 1
-            return UssdReply(record.pages[record.page], end=record.ending and last)
+            ends = record.ending and last
+            checkout = record.checkout if ends else None
+            return UssdReply(record.pages[record.page], end=ends, checkout=checkout)
         if record.screen == RESUME:
             return await self._answer_resume(ctx, text, limit)
         screen = self._registry[record.screen]
@@ -314,7 +329,7 @@ class Dialogue:
     async def _move(self, ctx: HopContext, outcome: Outcome, limit: int) -> UssdReply:
         record = ctx.record
         if isinstance(outcome, End):
-            return self._end(record, outcome.text, limit)
+            return self._end(record, outcome.text, limit, outcome.checkout)
         if isinstance(outcome, Retry):
             if outcome.strike:
                 record.strikes += 1
@@ -343,7 +358,7 @@ class Dialogue:
         else:
             shown = await self._registry[record.screen].show(ctx)
         if isinstance(shown, End):
-            return self._end(record, shown.text, limit)
+            return self._end(record, shown.text, limit, shown.checkout)
         lines = [reason] if reason else []
         if shown.text:
             lines.extend(shown.text.split("\n"))
@@ -362,13 +377,18 @@ class Dialogue:
         kind = "input" if free and not shown.choices else "menu"
         return UssdReply(pages[0], end=False, kind=kind, screen=record.screen)
 
-    def _end(self, record: SessionRecord, text: str, limit: int) -> UssdReply:
-        """A closing text longer than the gateway allows is paged; its last page ends."""
+    def _end(
+        self, record: SessionRecord, text: str, limit: int, checkout: CheckoutItem | None = None
+    ) -> UssdReply:
+        """A closing text longer than the gateway allows is paged; its last page ends, and
+        hands over the checkout, if any."""
         if len(text) <= limit:
-            return UssdReply(text, end=True)
+            record.checkout = None
+            return UssdReply(text, end=True, checkout=checkout)
         pages = paginate(text.split("\n"), limit, self._texts("common.more"), "")
         record.pages, record.page, record.ending = pages, 0, True
         record.choices = []
+        record.checkout = checkout
         return UssdReply(pages[0], end=False, screen=record.screen)
 
     def _context(self, record: SessionRecord, request: UssdRequest) -> HopContext:
@@ -381,6 +401,7 @@ class Dialogue:
             services=self._services,
             now=self._clock.now(),
             network=record.network,
+            checkout=request.checkout,
         )
 
     def screens(self) -> ScreenRegistry:
@@ -400,7 +421,9 @@ def _stale_copy(previous: SessionRecord, request: UssdRequest) -> bool:
 def replay(record: SessionRecord) -> UssdReply:
     """The answer already given, for a repeated hop."""
     screen = record.path[-1] if record.path and not record.last_end else ""
-    return UssdReply(record.last_reply, record.last_end, record.last_kind, screen)
+    return UssdReply(
+        record.last_reply, record.last_end, record.last_kind, screen, record.last_checkout
+    )
 
 
 def record_pages(record: SessionRecord) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lpg_ussd.application.brand import Brand
-from lpg_ussd.application.ussd.session import CustomerCard, SessionRecord
+from lpg_ussd.application.ussd.session import CheckoutItem, CustomerCard, SessionRecord
 from lpg_ussd.application.ussd.texts import Texts
 
 if TYPE_CHECKING:
@@ -62,7 +62,11 @@ class Retry:
 
 @dataclass(frozen=True, slots=True)
 class End:
+    """End the session with `text`; `checkout` hands the customer to the aggregator's own
+    checkout to pay (only where the hop said the gateway offers one)."""
+
     text: str
+    checkout: CheckoutItem | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,8 @@ class HopContext:
     services: Services
     now: datetime
     network: str | None = None
+    # The payment provider of the gateway's own checkout, when it offers one on this hop.
+    checkout: str | None = None
 
     @property
     def data(self) -> dict[str, Any]:

@@ -16,6 +16,16 @@ class CustomerCard(msgspec.Struct, frozen=True):
     language: str = "en"
 
 
+class CheckoutItem(msgspec.Struct, frozen=True):
+    """What a session's closing answer asks the aggregator's own checkout to collect (Hubtel's
+    `Item`): a name shown to the customer, a quantity, the price, and our payment reference."""
+
+    name: str
+    quantity: int
+    price_pesewas: int
+    reference: str
+
+
 class ResumePoint(msgspec.Struct):
     """Where a dropped session stood, offered back on the next dial."""
 
@@ -43,6 +53,10 @@ class SessionRecord(msgspec.Struct, kw_only=True):
     last_reply: str = ""
     last_end: bool = False
     last_kind: str = "display"
+    # The checkout a closing text hands over: held while that text is paged, and kept with the
+    # last answer so a repeated hop hands over the same one.
+    checkout: CheckoutItem | None = None
+    last_checkout: CheckoutItem | None = None
     updated_at: float = 0.0
 
     @property

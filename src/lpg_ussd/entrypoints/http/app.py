@@ -13,9 +13,9 @@ from litestar.openapi import OpenAPIConfig
 
 from lpg_ussd import __version__
 from lpg_ussd.container import Container, build_container
-from lpg_ussd.entrypoints.http import events, health, payments, ussd
+from lpg_ussd.entrypoints.http import checkout, events, health, payments, ussd
 from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth
-from lpg_ussd.entrypoints.http.deps import DEPENDENCIES
+from lpg_ussd.entrypoints.http.deps import dependencies
 from lpg_ussd.settings import Settings
 
 log = logging.getLogger("lpg_ussd.http")
@@ -52,8 +52,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 await store_close()
 
     return Litestar(
-        route_handlers=[*ussd.routes, *events.routes, *payments.routes, *health.routes],
-        dependencies=DEPENDENCIES,
+        route_handlers=[
+            *ussd.routes,
+            *events.routes,
+            *checkout.routes,
+            *payments.routes,
+            *health.routes,
+        ],
+        dependencies=dependencies(),
         state=State({"container": container, "settings": settings, "callback_auth": callback_auth}),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
@@ -63,12 +69,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
 
 def callback_routes(container: Container) -> dict[str, list[str]]:
-    """Each wired gateway's token-less routes: its hops, and its notices when it sends any."""
+    """Each wired gateway's token-less routes: its hops, its notices when it sends any, and
+    its checkout's fulfilment requests when that is on."""
     with_events = container.session_end_decoders()
+    with_checkout = container.checkout_readers()
     return {
         gateway: [
             *ussd.callback_paths(gateway),
             *(events.event_paths(gateway) if gateway in with_events else []),
+            *(checkout.fulfilment_paths(gateway) if gateway in with_checkout else []),
         ]
         for gateway in container.ussd_gateways()
     }

@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from lpg_ussd.adapters.ussd_gateways.base import UssdGateway
+from lpg_ussd.application.checkout import SettleCheckout
 from lpg_ussd.application.payments import ConfirmPayment
 from lpg_ussd.application.ports import PaymentProviders
 from lpg_ussd.application.session_outcomes import RecordSessionOutcome, SessionEnded
@@ -49,6 +50,14 @@ async def provide_payment_providers(state: State) -> PaymentProviders:
     return _container(state).payment_providers()  # type: ignore[no-any-return]
 
 
+async def provide_checkout_readers(state: State) -> Mapping[str, Any]:
+    return _container(state).checkout_readers()  # type: ignore[no-any-return]
+
+
+async def provide_settle_checkout(state: State) -> SettleCheckout:
+    return _container(state).settle_checkout()  # type: ignore[no-any-return]
+
+
 async def provide_readiness(state: State) -> Readiness:
     container = _container(state)
     return Readiness(container.db_engine(), container.session_store())
@@ -62,12 +71,16 @@ class Readiness:
         self.store = store
 
 
-DEPENDENCIES = {
-    "dialogue": Provide(provide_dialogue),
-    "gateways": Provide(provide_gateways),
-    "session_end_decoders": Provide(provide_session_end_decoders),
-    "record_session_outcome": Provide(provide_record_session_outcome),
-    "confirm_payment": Provide(provide_confirm_payment),
-    "payment_providers": Provide(provide_payment_providers),
-    "readiness": Provide(provide_readiness),
-}
+def dependencies() -> dict[str, Provide]:
+    """Fresh for each app: a cached value belongs to the app that resolved it."""
+    return {
+        "dialogue": Provide(provide_dialogue, use_cache=True),
+        "gateways": Provide(provide_gateways, use_cache=True),
+        "session_end_decoders": Provide(provide_session_end_decoders, use_cache=True),
+        "record_session_outcome": Provide(provide_record_session_outcome, use_cache=True),
+        "confirm_payment": Provide(provide_confirm_payment, use_cache=True),
+        "payment_providers": Provide(provide_payment_providers, use_cache=True),
+        "readiness": Provide(provide_readiness, use_cache=True),
+        "checkout_readers": Provide(provide_checkout_readers, use_cache=True),
+        "settle_checkout": Provide(provide_settle_checkout, use_cache=True),
+    }

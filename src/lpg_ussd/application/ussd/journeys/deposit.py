@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from lpg_ussd.application.checkout import CheckoutRequest
 from lpg_ussd.application.common import PinRefused
 from lpg_ussd.application.ussd.journeys.common import invalid, menu, money, pin_format_ok, refused
 from lpg_ussd.application.ussd.screens import (
@@ -17,6 +18,7 @@ from lpg_ussd.application.ussd.screens import (
     View,
     text_view,
 )
+from lpg_ussd.application.ussd.session import CheckoutItem
 from lpg_ussd.domain.catalogue import CylinderType
 from lpg_ussd.domain.errors import InsufficientFunds, InvalidValue, NotFound
 from lpg_ussd.domain.money import Money, parse_whole_cedis
@@ -110,12 +112,20 @@ async def show_pay_method(ctx: HopContext) -> View:
     return pay_menu(ctx, ctx.t("pay.title", amount=money(ctx, ctx.data["amount"])), PAY_OPTIONS)
 
 
+def checkout_of(ctx: HopContext, method: PaymentMethod) -> CheckoutRequest | None:
+    """Mobile money goes through the gateway's own checkout where this hop offers one."""
+    if ctx.checkout is None or not method.is_mobile_money:
+        return None
+    return CheckoutRequest(ctx.checkout, ctx.record.session_id)
+
+
 async def place(ctx: HopContext, method: PaymentMethod, pin: str | None = None) -> Outcome:
     """Place the order in session data, paid by `method`, and say what happens next."""
     d = ctx.data
+    checkout = checkout_of(ctx, method)
     try:
         result = await ctx.services.place_order(
-            ctx.customer.id, d["cyl_id"], OrderKind(d["kind"]), method, pin
+            ctx.customer.id, d["cyl_id"], OrderKind(d["kind"]), method, pin, checkout=checkout
         )
     except InsufficientFunds as error:
         return End(ctx.t("reason.wallet_short", short=money(ctx, error.shortfall_pesewas)))
@@ -125,6 +135,14 @@ async def place(ctx: HopContext, method: PaymentMethod, pin: str | None = None) 
         return refused(ctx, result)
     order = result.order
     amount = order.total.format(ctx.brand.currency)
+    if checkout is not None and result.payment_reference is not None:
+        item = CheckoutItem(
+            name=ctx.t("pay.checkout_item", label=order.cylinder_label, ref=order.reference),
+            quantity=1,
+            price_pesewas=order.total.pesewas,
+            reference=result.payment_reference,
+        )
+        return End(ctx.t("pay.checkout", amount=amount, ref=order.reference), checkout=item)
     if method.is_mobile_money:
         return End(
             ctx.t("pay.momo_sent", amount=amount, company=ctx.brand.company, ref=order.reference)
@@ -184,8 +202,19 @@ async def show_topup_network(ctx: HopContext) -> View:
 async def answer_topup_network(ctx: HopContext, value: str) -> Outcome:
     method = PaymentMethod(value)
     assert method in MOBILE_MONEY
-    requested = await ctx.services.top_up(ctx.customer.id, Money(ctx.data["amount"]), method)
+    checkout = checkout_of(ctx, method)
+    requested = await ctx.services.top_up(
+        ctx.customer.id, Money(ctx.data["amount"]), method, checkout=checkout
+    )
     amount = requested.amount.format(ctx.brand.currency)
+    if checkout is not None:
+        item = CheckoutItem(
+            name=ctx.t("topup.checkout_item", ref=requested.reference),
+            quantity=1,
+            price_pesewas=requested.amount.pesewas,
+            reference=requested.reference,
+        )
+        return End(ctx.t("topup.checkout", amount=amount, ref=requested.reference), checkout=item)
     return End(
         ctx.t("topup.sent", amount=amount, company=ctx.brand.company, ref=requested.reference)
     )
