@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 from lpg_ussd.domain.errors import InvalidValue
 from lpg_ussd.domain.msisdn import Msisdn
 
 
+@lru_cache(maxsize=65_536)  # every hop carries the number: parse each one once
 def normalise_msisdn(raw: str, default_region: str = "GH") -> Msisdn:
     """`0244...`, `233244...`, `+233 24-4...` -> `+233244...`; InvalidValue otherwise."""
     text = (raw or "").strip()
