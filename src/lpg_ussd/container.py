@@ -20,7 +20,9 @@ from lpg_ussd.adapters.payments.simulated import SimulatedPaymentGateway
 from lpg_ussd.adapters.persistence.database import create_engine
 from lpg_ussd.adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from lpg_ussd.adapters.pins import Argon2PinHasher
+from lpg_ussd.adapters.rate_limits import InMemoryRateLimiter, RedisRateLimiter
 from lpg_ussd.adapters.sessions.memory import InMemorySessionStore
+from lpg_ussd.adapters.sessions.redis import RedisSessionStore
 from lpg_ussd.adapters.sms.africastalking import AfricasTalkingSmsSender
 from lpg_ussd.adapters.sms.arkesel import ArkeselSmsSender
 from lpg_ussd.adapters.sms.console import ConsoleSmsSender
@@ -33,7 +35,9 @@ from lpg_ussd.adapters.ussd_gateways.nalo import NaloGateway
 from lpg_ussd.application import care, checkout, customers, orders, outbox, payments, staff
 from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.messages import Messages
+from lpg_ussd.application.payment_callbacks import ReceivePaymentCallback
 from lpg_ussd.application.ports import CheckoutReporter, PaymentGateway
+from lpg_ussd.application.reconcile import Reconcile
 from lpg_ussd.application.session_outcomes import RecordSessionOutcome
 from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
 from lpg_ussd.application.ussd.journeys import build_screens
@@ -117,9 +121,14 @@ def _session_backend(settings: Settings) -> str:
     return "redis" if settings.redis_url else "memory"
 
 
-def _redis_store(settings: Settings) -> object:
-    from lpg_ussd.adapters.sessions.redis import RedisSessionStore  # needs a Redis server
+def _rate_limiter(settings: Settings, store: object) -> object:
+    phone, source = settings.rate_limit_phone_per_minute, settings.rate_limit_source_per_minute
+    if isinstance(store, RedisSessionStore):
+        return RedisRateLimiter(store.client, settings.redis_key_prefix, phone, source)
+    return InMemoryRateLimiter(phone, source)
 
+
+def _redis_store(settings: Settings) -> object:
     return RedisSessionStore.from_url(settings.redis_url, prefix=settings.redis_key_prefix)
 
 
@@ -146,6 +155,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemorySessionStore),
         redis=providers.Singleton(_redis_store, settings),
     )
+    rate_limiter = providers.Singleton(_rate_limiter, settings, session_store)
     pin_hasher = providers.Singleton(
         Argon2PinHasher,
         time_cost=settings.provided.pin_hash_time_cost,
@@ -240,6 +250,10 @@ class Container(containers.DeclarativeContainer):
         settings.provided.company_name,
     )
     sweep_payments = providers.Singleton(payments.SweepPendingPayments, uow, clock, confirm_payment)
+    receive_payment_callback = providers.Singleton(
+        ReceivePaymentCallback, uow, clock, confirm_payment
+    )
+    reconcile = providers.Singleton(Reconcile, uow, settings.provided.currency)
     checkout_reporters = providers.Singleton(_checkout_reporters, payment_gateways)
     checkout_readers = providers.Singleton(_checkout_readers, payment_gateways)
     report_checkout = providers.Singleton(checkout.ReportCheckout, checkout_reporters)

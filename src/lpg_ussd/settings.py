@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -87,6 +88,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hubtel_api_id: str = ""
     hubtel_api_key: str = ""
     hubtel_callback_url: str = ""
+    # Hubtel's own checkout (Programmable Services): on the Hubtel USSD gateway, a
+    # mobile-money payment is collected by Hubtel, which then posts to our fulfilment URL; the
+    # outcome is reported back to this URL (documented by Hubtel; reached from allow-listed IPs).
+    hubtel_checkout: bool = False
+    hubtel_checkout_callback_url: str = "https://gs-callback.hubtel.com:9055/callback"
     # Paystack mobile money
     paystack_base_url: str = "https://api.paystack.co"
     paystack_secret_key: str = ""
@@ -110,6 +116,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pin_hash_time_cost: int = 2
     pin_hash_memory_kib: int = 19_456
     max_body_bytes: int = 65_536
+    # Hops a minute (0: no limit). No honest handset comes near the first; an aggregator
+    # sends every customer's hops from a few addresses, hence the second's size.
+    rate_limit_phone_per_minute: int = 120
+    rate_limit_source_per_minute: int = 60_000
     log_level: str = "INFO"
     # Callback security, per aggregator: a secret path token and/or HTTP Basic credentials
     # ("user:password"), and the source networks allowed (CIDRs, comma-separated; empty: any).
@@ -143,6 +153,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise SettingsError(
                     f"payment provider {name!r}: choose one of {', '.join(PAYMENT_PROVIDERS)}"
                 )
+        if self.hubtel_checkout:
+            parts = urlsplit(self.hubtel_checkout_callback_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise SettingsError("LPG_USSD_HUBTEL_CHECKOUT_CALLBACK_URL must be an http(s) URL")
         if self.sms_provider not in SMS_PROVIDERS:
             raise SettingsError(f"LPG_USSD_SMS_PROVIDER: choose one of {', '.join(SMS_PROVIDERS)}")
 

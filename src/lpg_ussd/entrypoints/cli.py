@@ -1,10 +1,10 @@
-"""The `lpg-ussd` console command: serve, migrate, worker, dial, and staff's tasks."""
+"""The `lpg-ussd` console command: serve, migrate, worker, dial, reconcile, and staff's
+tasks."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 import uuid
@@ -24,10 +24,9 @@ def _settings() -> Settings:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    from lpg_ussd.entrypoints.logs import configure
+
+    configure(settings.log_level)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -60,6 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
+        log_config=None,  # ours (masked phone numbers), set up by the app's factory
         access_log=False,
         # The app alone decides whose X-Forwarded-For to believe (LPG_USSD_TRUSTED_PROXIES);
         # uvicorn's own would rewrite the client address for 127.0.0.1 behind its back.
@@ -179,6 +179,22 @@ def cmd_orders(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """One line per disagreement; exit 1 when there is any, 0 when all agree."""
+    result = _run(lambda c: c.reconcile()())
+    for finding in result.findings:
+        print(finding)
+    if result.agrees:
+        print(f"{result.orders} orders and {result.payments} payments checked: all agree")
+        return 0
+    print(
+        f"{len(result.findings)} disagreement(s) in {result.orders} orders and "
+        f"{result.payments} payments",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def cmd_dial(args: argparse.Namespace) -> int:
     from lpg_ussd.entrypoints.handset import Handset
 
@@ -232,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the new status",
     )
     orders.set_defaults(func=cmd_orders)
+
+    reconcile = sub.add_parser(
+        "reconcile",
+        help="list orders, payments and wallets whose amounts or states disagree (exit 1)",
+    )
+    reconcile.set_defaults(func=cmd_reconcile)
     return parser
 
 

@@ -44,6 +44,11 @@ class RedisSessionStore:
             return cls(sentinel_client(url, **options), prefix)
         return cls(redis.from_url(url, **options), prefix)
 
+    @property
+    def client(self) -> redis.Redis:
+        """The connection pool, shared with what else keeps state in the same Redis."""
+        return self._client
+
     def _record_key(self, key: str) -> str:
         return f"{self._prefix}:{{{key}}}:s"
 

@@ -137,6 +137,10 @@ class Dialogue:
         self._settings = settings
         self._shortcuts = shortcuts or {}  # deep-dial digits -> screen, for verified customers
 
+    def slow_down(self) -> UssdReply:
+        """The polite answer to a hop over the rate limit."""
+        return UssdReply(self._texts("common.slow_down"), end=True)
+
     async def answer(self, request: UssdRequest) -> UssdReply:
         """Answer a hop within the deadline; any failure becomes a polite END."""
         try:

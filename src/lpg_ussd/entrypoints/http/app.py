@@ -16,6 +16,7 @@ from lpg_ussd.container import Container, build_container
 from lpg_ussd.entrypoints.http import checkout, events, health, payments, ussd
 from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth
 from lpg_ussd.entrypoints.http.deps import dependencies
+from lpg_ussd.entrypoints.logs import configure as configure_logging
 from lpg_ussd.settings import Settings
 
 log = logging.getLogger("lpg_ussd.http")
@@ -85,4 +86,6 @@ def callback_routes(container: Container) -> dict[str, list[str]]:
 
 def create_app_from_env() -> Litestar:
     """For `uvicorn --factory` with several workers: each process builds its own app."""
-    return create_app()
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -14,6 +14,7 @@ from litestar.di import Provide
 
 from lpg_ussd.adapters.ussd_gateways.base import UssdGateway
 from lpg_ussd.application.checkout import SettleCheckout
+from lpg_ussd.application.payment_callbacks import ReceivePaymentCallback
 from lpg_ussd.application.payments import ConfirmPayment
 from lpg_ussd.application.ports import PaymentProviders
 from lpg_ussd.application.session_outcomes import RecordSessionOutcome, SessionEnded
@@ -26,6 +27,10 @@ def _container(state: State) -> Any:
 
 async def provide_dialogue(state: State) -> Dialogue:
     return _container(state).dialogue()  # type: ignore[no-any-return]
+
+
+async def provide_rate_limiter(state: State) -> Any:
+    return _container(state).rate_limiter()
 
 
 async def provide_gateways(state: State) -> Mapping[str, UssdGateway]:
@@ -48,6 +53,10 @@ async def provide_confirm_payment(state: State) -> ConfirmPayment:
 
 async def provide_payment_providers(state: State) -> PaymentProviders:
     return _container(state).payment_providers()  # type: ignore[no-any-return]
+
+
+async def provide_receive_payment_callback(state: State) -> ReceivePaymentCallback:
+    return _container(state).receive_payment_callback()  # type: ignore[no-any-return]
 
 
 async def provide_checkout_readers(state: State) -> Mapping[str, Any]:
@@ -76,10 +85,12 @@ def dependencies() -> dict[str, Provide]:
     return {
         "dialogue": Provide(provide_dialogue, use_cache=True),
         "gateways": Provide(provide_gateways, use_cache=True),
+        "rate_limiter": Provide(provide_rate_limiter, use_cache=True),
         "session_end_decoders": Provide(provide_session_end_decoders, use_cache=True),
         "record_session_outcome": Provide(provide_record_session_outcome, use_cache=True),
         "confirm_payment": Provide(provide_confirm_payment, use_cache=True),
         "payment_providers": Provide(provide_payment_providers, use_cache=True),
+        "receive_payment_callback": Provide(provide_receive_payment_callback, use_cache=True),
         "readiness": Provide(provide_readiness, use_cache=True),
         "checkout_readers": Provide(provide_checkout_readers, use_cache=True),
         "settle_checkout": Provide(provide_settle_checkout, use_cache=True),

@@ -1,0 +1,30 @@
+"""Phone numbers never reach a log line whole."""
+
+import logging
+
+from lpg_ussd.entrypoints.logs import MaskingFormatter, mask_numbers
+
+
+def test_numbers_in_any_form_are_masked() -> None:
+    line = "hop from +233244123456 (0244123456, 233244123456) failed"
+    masked = mask_numbers(line)
+    assert "244123456" not in masked
+    assert "+233******456" in masked
+    assert "024****456" in masked
+
+
+def test_short_numbers_such_as_amounts_and_pins_are_left() -> None:
+    assert mask_numbers("GHS 5000 order NG-7KQ2MX 4826") == "GHS 5000 order NG-7KQ2MX 4826"
+
+
+def test_tracebacks_are_masked_too() -> None:
+    try:
+        raise ValueError("no customer +233244123456")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), None)
+        import sys
+
+        record.exc_info = sys.exc_info()
+    text = MaskingFormatter("%(message)s").format(record)
+    assert "244123456" not in text
+    assert "+233******456" in text
