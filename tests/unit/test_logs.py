@@ -28,3 +28,9 @@ def test_tracebacks_are_masked_too() -> None:
     text = MaskingFormatter("%(message)s").format(record)
     assert "244123456" not in text
     assert "+233******456" in text
+
+
+def test_the_session_id_is_on_the_line() -> None:
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "hop over deadline", (), None)
+    record.session_id = "ATUid_1"
+    assert MaskingFormatter("%(message)s").format(record) == "hop over deadline session_id=ATUid_1"

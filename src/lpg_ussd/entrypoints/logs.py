@@ -24,7 +24,12 @@ class MaskingFormatter(logging.Formatter):
     """Masks the whole formatted line, tracebacks included."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return mask_numbers(super().format(record))
+        line = super().format(record)
+        session = getattr(record, "session_id", None)
+        if session is not None:
+            head, newline, rest = line.partition("\n")
+            line = f"{head} session_id={session}{newline}{rest}"
+        return mask_numbers(line)
 
 
 def configure(level: str) -> None:
