@@ -1,0 +1,1 @@
+"""The journey benchmark: a load generator, a bare baseline app, and a runner."""

@@ -1,0 +1,300 @@
+"""Start the line on PostgreSQL and Redis, seed verified customers, play the benchmark, and
+print a table; then the same load against a bare Litestar app that only touches one Redis key.
+
+    python -m bench.run [--duration 20] [--concurrency 32] [--workers 1,2]
+
+Needs PostgreSQL and Redis on this machine (as for the integration tests); makes its own
+database and key prefix and removes them afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ADMIN_URL = os.environ.get(
+    "LPG_USSD_BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("LPG_USSD_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+FIRST_PHONE = 233244100000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    name = f"lpg_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def clear_prefix(prefix: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+async def seed_customers(database_url: str, count: int) -> None:
+    """Verified customers, as staff would leave them, without paying argon2 per customer."""
+    from lpg_ussd.adapters.persistence.database import create_engine
+    from lpg_ussd.adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
+    from lpg_ussd.adapters.pins import Argon2PinHasher
+    from lpg_ussd.domain.customer import Customer
+    from lpg_ussd.domain.msisdn import Msisdn
+
+    engine = create_engine(database_url)
+    pin_hash = await Argon2PinHasher().hash("4826")
+    now = datetime.now(UTC)
+    async with SqlAlchemyUnitOfWorkFactory(engine)() as uow:
+        for i in range(count):
+            customer = Customer(
+                id=None,
+                msisdn=Msisdn(f"+{FIRST_PHONE + i}"),
+                first_name="Ama",
+                last_name="Mensah",
+                town="Accra",
+                digital_address=None,
+                pin_hash=pin_hash,
+                created_at=now,
+            )
+            customer.verify(now)
+            await uow.customers.add(customer)
+        await uow.commit()
+    await engine.dispose()
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=0.5).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.02)
+    raise RuntimeError(f"{url} not ready after {timeout} s")
+
+
+def per_process_rss_mb(pid: int) -> float:
+    """The largest resident set among the server's processes (what one process costs)."""
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    largest = 0
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    largest = max(largest, int(line.split()[1]))
+        except FileNotFoundError:
+            continue
+    return largest / 1024
+
+
+def start_load(url: str, args: argparse.Namespace, journey: str) -> subprocess.Popen[bytes]:
+    """The load generator, in a process of its own."""
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--url",
+        url,
+        "--concurrency",
+        str(args.concurrency),
+        "--duration",
+        str(args.duration),
+        "--warmup",
+        str(args.warmup),
+        "--phones",
+        f"+{FIRST_PHONE}",
+        "--phone-count",
+        str(args.customers),
+        "--journey",
+        journey,
+    ]
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE)
+
+
+def play(url: str, server_pid: int, args: argparse.Namespace, journey: str) -> dict[str, Any]:
+    """Run the load and sample the server's memory meanwhile."""
+    process = start_load(url, args, journey)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, per_process_rss_mb(server_pid))
+        time.sleep(0.25)
+    assert process.stdout is not None
+    outcome: dict[str, Any] = json.loads(process.stdout.read())
+    outcome["rss_mb"] = peak
+    return outcome
+
+
+def serve_line(
+    database_url: str, prefix: str, workers: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "LPG_USSD_DATABASE_URL": database_url,
+        "LPG_USSD_REDIS_URL": REDIS_URL,
+        "LPG_USSD_REDIS_KEY_PREFIX": prefix,
+        "LPG_USSD_AUTO_MIGRATE": "false",
+        "LPG_USSD_LOG_LEVEL": "WARNING",
+        # The benchmark's handsets answer far faster than people, from one address.
+        "LPG_USSD_RATE_LIMIT_PHONE_PER_MINUTE": "0",
+        "LPG_USSD_RATE_LIMIT_SOURCE_PER_MINUTE": "0",
+    }
+    process = subprocess.Popen(
+        [str(BIN / "lpg-ussd"), "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        startup = wait_ready(f"http://127.0.0.1:{port}/health/ready", process)
+        outcome = play(
+            f"http://127.0.0.1:{port}/ussd/africastalking/callback", process.pid, args, "deposit"
+        )
+        outcome["startup_s"] = startup
+        return outcome
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def serve_bare(prefix: str, args: argparse.Namespace) -> dict[str, Any]:
+    port = free_port()
+    env = {**os.environ, "BENCH_REDIS_URL": REDIS_URL, "BENCH_REDIS_PREFIX": prefix}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/ussd/africastalking/callback"
+        deadline = time.perf_counter() + 20
+        while time.perf_counter() < deadline:
+            try:
+                httpx.post(url, data={"phoneNumber": "+233244100000", "text": ""}, timeout=0.5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        return play(url, process.pid, args, "single")
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
+    lines = [
+        "| run | hops/s | journeys/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS MB "
+        "| ready s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in rows:
+        ready = f"{r['startup_s']:.2f}" if "startup_s" in r else "-"
+        lines.append(
+            f"| {name} | {r['hops_per_second']:.0f} | {r['journeys_per_second']:.0f} | "
+            f"{r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
+            f"{r['errors']} | {r['rss_mb']:.0f} | {ready} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument("--workers", default="1,2")
+    args = parser.parse_args()
+
+    prefix = f"lpg-bench-{secrets.token_hex(4)}"
+    rows: list[tuple[str, dict[str, Any]]] = []
+    with scratch_database() as database_url:
+        subprocess.run(
+            [str(BIN / "lpg-ussd"), "migrate"],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "LPG_USSD_DATABASE_URL": database_url},
+        )
+        asyncio.run(seed_customers(database_url, args.customers))
+        try:
+            for workers in [int(w) for w in args.workers.split(",")]:
+                rows.append(
+                    (
+                        f"lpg-ussd, {workers} worker{'s' if workers > 1 else ''}",
+                        serve_line(database_url, prefix, workers, args),
+                    )
+                )
+            rows.append(("bare Litestar + 1 Redis key", serve_bare(prefix + "-bare", args)))
+        finally:
+            clear_prefix(prefix)
+
+    print(
+        f"\n{os.cpu_count()} cores, Python {platform.python_version()}, {args.concurrency} "
+        f"concurrent handsets, {args.duration:.0f} s after {args.warmup:.0f} s warm-up, "
+        "load generator on the same machine\n"
+    )
+    print(table(rows))
+    ours = rows[0][1]["hops_per_second"]
+    bare = rows[-1][1]["hops_per_second"]
+    share = 100 * ours / bare
+    print(f"\nlpg-ussd (1 worker) reaches {share:.0f}% of the bare app's hops per second.")
+    for name, r in rows:
+        if r["errors"]:
+            print(f"{name}: error samples: {r['error_samples']}")
+
+
+if __name__ == "__main__":
+    main()
