@@ -11,6 +11,8 @@ from typing import Any
 class OutboxKind(StrEnum):
     SMS = "sms"
     PAYMENT_REQUEST = "payment_request"
+    # An aggregator that ran the payment itself (Hubtel's checkout) is told what became of it.
+    CHECKOUT_REPORT = "checkout_report"
 
 
 class OutboxStatus(StrEnum):
@@ -41,3 +43,7 @@ class OutboxMessage:
         return cls(
             OutboxKind.PAYMENT_REQUEST, {"reference": payment_reference}, now, next_attempt_at=now
         )
+
+    @classmethod
+    def checkout_report(cls, report: dict[str, Any], now: datetime) -> OutboxMessage:
+        return cls(OutboxKind.CHECKOUT_REPORT, dict(report), now, next_attempt_at=now)

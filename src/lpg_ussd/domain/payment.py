@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,21 @@ class FailureReason(StrEnum):
 def new_payment_reference() -> str:
     """One fresh reference per attempt: alphanumeric, short enough to read out."""
     return "P" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(11))
+
+
+def checkout_reference(session_id: str) -> str:
+    """The reference of the one payment an aggregator's own checkout collects in a session.
+
+    Drawn from the session id, so the aggregator's fulfilment request, which names only its
+    session, finds the payment by its reference; a session ends with its checkout, so it
+    never holds two. 11 characters of 31 are about 54 bits: no two sessions share one.
+    """
+    digest = int.from_bytes(hashlib.sha256(session_id.encode("utf-8", "replace")).digest())
+    body = []
+    for _ in range(11):
+        digest, index = divmod(digest, len(REFERENCE_ALPHABET))
+        body.append(REFERENCE_ALPHABET[index])
+    return "C" + "".join(body)
 
 
 @dataclass(slots=True)

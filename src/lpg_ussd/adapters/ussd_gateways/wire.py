@@ -89,12 +89,20 @@ def flag(value: Scalar) -> bool | None:
     return None
 
 
+# A hop number is kept in the session record (msgpack): what it cannot hold is no number.
+MAX_WHOLE = 2**63 - 1
+
+
 def whole_number(value: Any) -> int | None:
-    """An integer sent as a number or as digits; None when missing or not a number."""
+    """A non-negative integer sent as a number or as digits, at most MAX_WHOLE; None when
+    missing, negative, too large or not a number."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        if 0 <= value <= MAX_WHOLE:
+            return value
+        log.warning("unexpected number %r", value)
+        return None
     if not isinstance(value, str | float):
         log.warning("unexpected number %r", value)
         return None
