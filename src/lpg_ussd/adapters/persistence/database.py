@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -72,12 +73,30 @@ def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-async def ping(engine: AsyncEngine) -> bool:
-    """True when the database answers a trivial query."""
+PING_TIMEOUT_SECONDS = 1.0
+
+
+async def ping(engine: AsyncEngine, within: float = PING_TIMEOUT_SECONDS) -> bool:
+    """True when the database answers a trivial query within `within` seconds.
+
+    Like a hop, the check is left to unwind in the background when it takes too long: a
+    hung server makes the driver wait long before it gives up.
+    """
+    check = asyncio.ensure_future(_select_one(engine))
+    done, _ = await asyncio.wait({check}, timeout=within)
+    if not done:
+        check.cancel()
+        check.add_done_callback(lambda task: task.cancelled() or task.exception())
+        log.warning("database ping timed out")
+        return False
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        check.result()
     except (SQLAlchemyError, OSError) as error:
         log.warning("database ping failed: %s", error)
         return False
     return True
+
+
+async def _select_one(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

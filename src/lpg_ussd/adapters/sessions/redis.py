@@ -28,6 +28,7 @@ return 0
 """
 SENTINEL_SCHEMES = ("redis+sentinel://", "rediss+sentinel://")
 LOCK_TTL_MS = 10_000  # longer than any hop's deadline: a crashed hop frees its lock by itself
+PING_TIMEOUT_SECONDS = 1.0  # readiness probes commonly give up after 1 s
 
 
 class RedisSessionStore:
@@ -42,7 +43,10 @@ class RedisSessionStore:
         """`redis://`, `rediss://` (TLS) and `unix://` as redis-py reads them, and Sentinel."""
         if url.startswith(SENTINEL_SCHEMES):
             return cls(sentinel_client(url, **options), prefix)
-        return cls(redis.from_url(url, **options), prefix)
+        # Blocking: with every connection busy a command waits for one (the hop's deadline
+        # bounds the wait) where redis-py's default pool fails it at once (MaxConnectionsError).
+        pool = redis.BlockingConnectionPool.from_url(url, **options)
+        return cls(redis.Redis.from_pool(pool), prefix)
 
     @property
     def client(self) -> redis.Redis:
@@ -98,8 +102,10 @@ class RedisSessionStore:
 
     async def ping(self) -> bool:
         try:
-            return bool(await self._client.ping())
-        except (redis.RedisError, OSError):
+            # Bounded: a Redis that takes the connection but never answers is down too.
+            async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+                return bool(await self._client.ping())
+        except (redis.RedisError, OSError, TimeoutError):
             return False
 
     async def aclose(self) -> None:

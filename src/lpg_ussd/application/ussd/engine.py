@@ -33,7 +33,7 @@ from lpg_ussd.application.ussd.session import (
     ResumePoint,
     SessionRecord,
 )
-from lpg_ussd.application.ussd.texts import Texts, to_gsm7
+from lpg_ussd.application.ussd.texts import Languages, Texts, to_gsm7
 
 log = logging.getLogger("lpg_ussd.dialogue")
 
@@ -120,7 +120,7 @@ class Dialogue:
         registry: ScreenRegistry,
         store: SessionStore,
         services: Services,
-        texts: Texts,
+        languages: Languages,
         brand: Brand,
         clock: Clock,
         lookup_customer: CustomerLookup,
@@ -130,28 +130,44 @@ class Dialogue:
         self._registry = registry
         self._store = store
         self._services = services
-        self._texts = texts
+        self._languages = languages
         self._brand = brand
         self._clock = clock
         self._lookup = lookup_customer
         self._settings = settings
         self._shortcuts = shortcuts or {}  # deep-dial digits -> screen, for verified customers
 
+    def _words(self, record: SessionRecord) -> Texts:
+        """The words of the session's language (the default until one is chosen)."""
+        return self._languages.texts(record.language)
+
     def slow_down(self) -> UssdReply:
         """The polite answer to a hop over the rate limit."""
-        return UssdReply(self._texts("common.slow_down"), end=True)
+        return UssdReply(self._languages.texts(None)("common.slow_down"), end=True)
 
     async def answer(self, request: UssdRequest) -> UssdReply:
-        """Answer a hop within the deadline; any failure becomes a polite END."""
-        try:
-            async with asyncio.timeout(self._settings.hop_deadline_seconds):
-                return await self._locked_hop(request)
-        except (TimeoutError, SessionBusy):
+        """Answer a hop within the deadline; any failure becomes a polite END.
+
+        The hop runs as a task of its own: at the deadline the customer is answered at once,
+        and the task is cancelled in the background, since a driver may take long to give up
+        (psycopg first cancels the query on a server that may not answer).
+        """
+        words = self._languages.texts(None)
+        hop = asyncio.ensure_future(self._locked_hop(request))
+        done, _ = await asyncio.wait({hop}, timeout=self._settings.hop_deadline_seconds)
+        if not done:
+            hop.cancel()
+            hop.add_done_callback(_forget)
             log.warning("hop over deadline", extra={"session_id": request.session_id})
-            return UssdReply(self._texts("common.busy"), end=True)
+            return UssdReply(words("common.busy"), end=True)
+        try:
+            return hop.result()
+        except SessionBusy:
+            log.warning("session busy past the deadline", extra={"session_id": request.session_id})
+            return UssdReply(words("common.busy"), end=True)
         except Exception:
             log.exception("hop failed", extra={"session_id": request.session_id})
-            return UssdReply(self._texts("common.error"), end=True)
+            return UssdReply(words("common.error"), end=True)
 
     async def _locked_hop(self, request: UssdRequest) -> UssdReply:
         key = request.msisdn
@@ -194,12 +210,14 @@ class Dialogue:
             msisdn=request.msisdn,
             gateway=request.gateway,
             customer=card,
+            language=card.language if card is not None else "",
             network=request.network,
             last_raw=request.text if request.cumulative else "",
         )
         if card is not None and card.status != "verified":
             key = "status.rejected" if card.status == "rejected" else "status.under_review"
-            return record, UssdReply(self._texts(key, care=self._brand.care_number), end=True)
+            words = self._words(record)
+            return record, UssdReply(words(key, care=self._brand.care_number), end=True)
         root = WELCOME if card is None else MAIN
         record.path = [root]
         shortcut = self._shortcut(request) if card is not None else None
@@ -242,12 +260,12 @@ class Dialogue:
         assert ctx.record.resume is not None
         # Name the journey the customer lands in (a refill's payment screen is the deposit's).
         journey = self._registry[self._resume_path(ctx.record.resume.path)[-1]].journey
-        where = self._texts(f"journey.{journey}")
+        where = ctx.t(f"journey.{journey}")
         return View(
-            self._texts("resume.title", where=where),
+            ctx.t("resume.title", where=where),
             (
-                Choice("1", self._texts("resume.continue"), "continue"),
-                Choice("2", self._texts("resume.start_over"), "start_over"),
+                Choice("1", ctx.t("resume.continue"), "continue"),
+                Choice("2", ctx.t("resume.start_over"), "start_over"),
             ),
         )
 
@@ -286,7 +304,7 @@ class Dialogue:
         screen = self._registry[record.screen]
         value = self._value_for(screen, record, text)
         if value is None:
-            return await self._move(ctx, Retry(self._texts("common.choose_option")), limit)
+            return await self._move(ctx, Retry(ctx.t("common.choose_option")), limit)
         outcome = await screen.answer(ctx, value)
         return await self._move(ctx, outcome, limit)
 
@@ -318,7 +336,7 @@ class Dialogue:
         if text == "2":
             ctx.record.resume = None
             return await self._move(ctx, Home(), limit)
-        return await self._move(ctx, Retry(self._texts("common.choose_option")), limit)
+        return await self._move(ctx, Retry(ctx.t("common.choose_option")), limit)
 
     async def _back(self, ctx: HopContext, limit: int) -> UssdReply:
         record = ctx.record
@@ -338,7 +356,7 @@ class Dialogue:
             if outcome.strike:
                 record.strikes += 1
                 if record.strikes >= MAX_STRIKES:
-                    return UssdReply(self._texts("common.too_many_tries"), end=True)
+                    return UssdReply(ctx.t("common.too_many_tries"), end=True)
             return await self._render(ctx, limit, reason=outcome.reason)
         record.strikes = 0
         if isinstance(outcome, Home):
@@ -357,6 +375,7 @@ class Dialogue:
 
     async def _render(self, ctx: HopContext, limit: int, reason: str | None = None) -> UssdReply:
         record = ctx.record
+        ctx.texts = self._words(record)  # the customer may just have chosen a language
         if record.screen == RESUME:
             shown: View | End = self._resume_view(ctx)
         else:
@@ -366,12 +385,12 @@ class Dialogue:
         lines = [reason] if reason else []
         if shown.text:
             lines.extend(shown.text.split("\n"))
-        lines.extend(self._texts("common.option", key=c.key, label=c.label) for c in shown.choices)
+        lines.extend(ctx.t("common.option", key=c.key, label=c.label) for c in shown.choices)
         pages = paginate(
             [to_gsm7(line) for line in lines],
             limit,
-            self._texts("common.more"),
-            self._texts("common.back"),
+            ctx.t("common.more"),
+            ctx.t("common.back"),
         )
         record.choices = [[c.key, c.value] for c in shown.choices]
         record.pages = pages if len(pages) > 1 else []
@@ -389,7 +408,7 @@ class Dialogue:
         if len(text) <= limit:
             record.checkout = None
             return UssdReply(text, end=True, checkout=checkout)
-        pages = paginate(text.split("\n"), limit, self._texts("common.more"), "")
+        pages = paginate(text.split("\n"), limit, self._words(record)("common.more"), "")
         record.pages, record.page, record.ending = pages, 0, True
         record.choices = []
         record.checkout = checkout
@@ -400,7 +419,8 @@ class Dialogue:
             record.network = request.network
         return HopContext(
             record=record,
-            texts=self._texts,
+            texts=self._words(record),
+            languages=self._languages,
             brand=self._brand,
             services=self._services,
             now=self._clock.now(),
@@ -420,6 +440,12 @@ def _stale_copy(previous: SessionRecord, request: UssdRequest) -> bool:
     if not request.cumulative or request.text == previous.last_raw:
         return False
     return request.text == "" or previous.last_raw.startswith(request.text + "*")
+
+
+def _forget(task: asyncio.Future[UssdReply]) -> None:
+    """Collect what an abandoned hop ended with, so nothing is reported as never retrieved."""
+    if not task.cancelled() and task.exception() is not None:
+        log.info("an abandoned hop ended with %r", task.exception())
 
 
 def replay(record: SessionRecord) -> UssdReply:

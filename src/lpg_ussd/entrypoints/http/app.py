@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         finally:
             stop.set()
             if task is not None:
-                with suppress(asyncio.CancelledError):
+                with suppress(asyncio.CancelledError, TimeoutError):
                     await asyncio.wait_for(task, 5)
             await container.simulated_payments().drain()
             await container.db_engine().dispose()
