@@ -43,7 +43,7 @@ from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
 from lpg_ussd.application.ussd.journeys import build_screens
 from lpg_ussd.application.ussd.journeys import shortcuts as journey_shortcuts
 from lpg_ussd.application.ussd.services import Services
-from lpg_ussd.application.ussd.texts import load_texts
+from lpg_ussd.application.ussd.texts import Languages
 from lpg_ussd.settings import Settings
 
 
@@ -136,7 +136,9 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
-    texts = providers.Singleton(load_texts, "en")
+    languages = providers.Singleton(
+        Languages.from_setting, settings.provided.languages, settings.provided.default_language
+    )
     brand = providers.Singleton(
         Brand,
         company=settings.provided.company_name,
@@ -146,7 +148,7 @@ class Container(containers.DeclarativeContainer):
         currency=settings.provided.currency,
         order_prefix=settings.provided.order_prefix,
     )
-    messages = providers.Singleton(Messages, texts, brand)
+    messages = providers.Singleton(Messages, languages, brand)
 
     db_engine = providers.Singleton(create_engine, settings.provided.database_url)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, db_engine)
@@ -308,6 +310,7 @@ class Container(containers.DeclarativeContainer):
         check_balance=check_balance,
         request_callback=request_callback,
         report_leak=report_leak,
+        change_language=providers.Singleton(customers.ChangeLanguage, uow),
     )
     dialogue_settings = providers.Singleton(
         DialogueSettings,
@@ -320,7 +323,7 @@ class Container(containers.DeclarativeContainer):
         registry=providers.Singleton(build_screens),
         store=session_store,
         services=services,
-        texts=texts,
+        languages=languages,
         brand=brand,
         clock=clock,
         lookup_customer=find_customer_card,

@@ -19,6 +19,7 @@ CALLBACK_GATEWAYS = ("africastalking", "hubtel", "arkesel", "nalo")
 LIST_FIELDS = frozenset(
     {
         "staff_alert_numbers",
+        "languages",
         "trusted_proxies",
         *(f"{gateway}_allowed_networks" for gateway in CALLBACK_GATEWAYS),
     }
@@ -55,6 +56,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hop_deadline_seconds: float = 3.0
     screen_limit: int = 160
     auto_verify: bool = False
+    # Languages offered (codes of word catalogues: en, tw, ee, gaa, fr), in menu order.
+    # Empty: English and every catalogue a native speaker has reviewed.
+    languages: tuple[str, ...] = ()
+    default_language: str = "en"
     # Brand
     company_name: str = "Demo Gas"
     care_number: str = "0302 000 000"

@@ -17,6 +17,7 @@ from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.care import ReportGasLeak, RequestCallback
 from lpg_ussd.application.customers import (
     ChangeAddress,
+    ChangeLanguage,
     ChangePin,
     FindCustomerCard,
     RegisterCustomer,
@@ -48,7 +49,7 @@ from lpg_ussd.application.ussd.screens import (
     text_view,
 )
 from lpg_ussd.application.ussd.services import Services
-from lpg_ussd.application.ussd.texts import is_gsm7, load_texts
+from lpg_ussd.application.ussd.texts import Languages, is_gsm7, load_texts
 from lpg_ussd.domain.outbox import OutboxKind
 from lpg_ussd.domain.payment import Payment, PaymentStatus
 from lpg_ussd.domain.ticket import TicketTopic
@@ -129,6 +130,7 @@ def build_services(
         check_balance=CheckBalance(uow, clock, hasher, messages),
         request_callback=RequestCallback(care_uow, clock, messages),
         report_leak=ReportGasLeak(care_uow, clock, messages, ("+233200000901",)),
+        change_language=ChangeLanguage(uow),
     )
     return services, messages
 
@@ -236,7 +238,7 @@ def make_rig(
         registry=registry or engine_screens(effects),
         store=store,
         services=services,
-        texts=TEXTS,
+        languages=Languages(["en"], "en"),
         brand=BRAND,
         clock=clock,
         lookup_customer=FindCustomerCard(uow),

@@ -20,6 +20,7 @@ from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.care import ReportGasLeak, RequestCallback
 from lpg_ussd.application.customers import (
     ChangeAddress,
+    ChangeLanguage,
     ChangePin,
     FindCustomerCard,
     RegisterCustomer,
@@ -45,7 +46,13 @@ from lpg_ussd.application.ussd.paging import paginate
 from lpg_ussd.application.ussd.screens import End, HopContext, View
 from lpg_ussd.application.ussd.services import Services
 from lpg_ussd.application.ussd.session import CustomerCard, SessionRecord
-from lpg_ussd.application.ussd.texts import is_gsm7, load_texts
+from lpg_ussd.application.ussd.texts import (
+    Languages,
+    Texts,
+    available_languages,
+    is_gsm7,
+    load_texts,
+)
 from lpg_ussd.domain.catalogue import Material, PriceChange
 from lpg_ussd.domain.customer import DigitalAddress
 from lpg_ussd.domain.money import Money
@@ -141,6 +148,7 @@ def worst_values() -> dict[str, str]:
         "method": max((TEXTS(f"pay.{m.value}") for m in PaymentMethod), key=len),
         "reason": longest("failure."),
         "phone": PHONE,
+        "name": max((load_texts(code).name for code in available_languages()), key=len),
     }
 
 
@@ -230,6 +238,7 @@ async def build_world(orders: int = 20) -> World:
         check_balance=CheckBalance(uow, clock, hasher, messages),
         request_callback=RequestCallback(uow, clock, messages),
         report_leak=ReportGasLeak(uow, clock, messages, ("+233200000901",)),
+        change_language=ChangeLanguage(uow),
     )
     registration = Registration(
         msisdn=Msisdn(PHONE),
@@ -357,10 +366,11 @@ CASES: dict[str, list[Case]] = {
     "acct_pin_new2": [Case("prompt")],
     "acct_town": [Case("prompt")],
     "acct_address": [Case("prompt")],
+    "language": [Case("menu"), Case("menu, not registered", customer=False)],
 }
 
 
-async def show(screen_name: str, case: Case) -> View | End:
+async def show(screen_name: str, case: Case, texts: Texts = TEXTS) -> View | End:
     world = await build_world(case.orders)
     data = {**WORST_DATA, **case.data}
     if case.prepare is not None:
@@ -373,7 +383,8 @@ async def show(screen_name: str, case: Case) -> View | End:
         data=data,
         customer=world.card if case.customer else None,
     )
-    ctx = HopContext(record, TEXTS, BRAND, world.services, world.clock.now(), "62001")
+    languages = Languages(available_languages(), "en")
+    ctx = HopContext(record, texts, BRAND, world.services, world.clock.now(), "62001", languages)
     return await build_screens()[screen_name].show(ctx)
 
 

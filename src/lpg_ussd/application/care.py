@@ -16,12 +16,15 @@ class RequestCallback:
     clock: Clock
     messages: Messages
 
-    async def __call__(self, customer_id: int | None, msisdn: str, topic: TicketTopic) -> Ticket:
+    async def __call__(
+        self, customer_id: int | None, msisdn: str, topic: TicketTopic, language: str | None = None
+    ) -> Ticket:
         now = self.clock.now()
         ticket = Ticket(None, customer_id, msisdn, topic, False, TicketStatus.OPEN, now)
         async with self.uow() as uow:
             ticket = await uow.tickets.add(ticket)
-            await uow.outbox.add(OutboxMessage.sms(msisdn, self.messages.ticket(ticket), now))
+            text = self.messages.speaking(language).ticket(ticket)
+            await uow.outbox.add(OutboxMessage.sms(msisdn, text, now))
             await uow.commit()
         return ticket
 
@@ -35,15 +38,18 @@ class ReportGasLeak:
     messages: Messages
     staff_numbers: tuple[str, ...]
 
-    async def __call__(self, customer_id: int | None, msisdn: str) -> Ticket:
+    async def __call__(
+        self, customer_id: int | None, msisdn: str, language: str | None = None
+    ) -> Ticket:
         now = self.clock.now()
         ticket = Ticket(
             None, customer_id, msisdn, TicketTopic.GAS_LEAK, True, TicketStatus.OPEN, now
         )
         async with self.uow() as uow:
             ticket = await uow.tickets.add(ticket)
-            await uow.outbox.add(OutboxMessage.sms(msisdn, self.messages.leak_advice(), now))
-            alert = self.messages.leak_alert(msisdn, ticket)
+            advice = self.messages.speaking(language).leak_advice()
+            await uow.outbox.add(OutboxMessage.sms(msisdn, advice, now))
+            alert = self.messages.leak_alert(msisdn, ticket)  # staff read the line's default
             for number in self.staff_numbers:
                 await uow.outbox.add(OutboxMessage.sms(number, alert, now))
             await uow.commit()

@@ -39,7 +39,8 @@ async def check_pin(
     left = customer.record_pin_failure(now)
     await uow.customers.update(customer)
     if left == 0:
-        await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, messages.pin_locked(), now))
+        text = messages.speaking(customer.language).pin_locked()
+        await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
         return PinRefused(locked=True)
     return PinRefused(locked=False, attempts_left=left)
 

@@ -21,6 +21,7 @@ class Registration:
     town: str
     digital_address: DigitalAddress | None
     pin_hash: str
+    language: str = "en"
 
 
 class RegisterCustomer:
@@ -43,16 +44,16 @@ class RegisterCustomer:
             town=registration.town,
             digital_address=registration.digital_address,
             pin_hash=registration.pin_hash,
+            language=registration.language,
             created_at=now,
         )
         if self._auto_verify:
             customer.verify(now)
         async with self._uow() as uow:
             customer = await uow.customers.add(customer)
+            messages = self._messages.speaking(customer.language)
             text = (
-                self._messages.verified(customer)
-                if self._auto_verify
-                else self._messages.registered(customer)
+                messages.verified(customer) if self._auto_verify else messages.registered(customer)
             )
             await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
             await uow.commit()
@@ -110,7 +111,11 @@ class ChangePin:
             customer.record_pin_success()
             await uow.customers.update(customer)
             await uow.outbox.add(
-                OutboxMessage.sms(customer.msisdn.e164, self._messages.pin_changed(), now)
+                OutboxMessage.sms(
+                    customer.msisdn.e164,
+                    self._messages.speaking(customer.language).pin_changed(),
+                    now,
+                )
             )
             await uow.commit()
 
@@ -130,7 +135,7 @@ class ChangeAddress:
             customer.town = town
             customer.digital_address = address
             await uow.customers.update(customer)
-            text = self._messages.address_changed(customer)
+            text = self._messages.speaking(customer.language).address_changed(customer)
             await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
             await uow.commit()
         return customer
@@ -145,3 +150,15 @@ class ListCustomers:
     ) -> list[Customer]:
         async with self._uow(read_only=True) as uow:
             return await uow.customers.list(status=status, search=search, limit=limit)
+
+
+class ChangeLanguage:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, customer_id: int, language: str) -> None:
+        async with self._uow() as uow:
+            customer = await require_customer(uow, customer_id)
+            customer.language = language
+            await uow.customers.update(customer)
+            await uow.commit()

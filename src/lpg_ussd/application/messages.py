@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lpg_ussd.application.brand import Brand
-from lpg_ussd.application.ussd.texts import Texts, to_gsm7
+from lpg_ussd.application.ussd.texts import Languages, Texts, to_gsm7
 from lpg_ussd.domain.customer import Customer
 from lpg_ussd.domain.money import Money
 from lpg_ussd.domain.order import Order, OrderStatus
@@ -12,9 +12,19 @@ from lpg_ussd.domain.ticket import Ticket
 
 
 class Messages:
-    def __init__(self, texts: Texts, brand: Brand) -> None:
-        self._t = texts
+    """SMS in one language; `speaking(code)` gives the same in another offered language."""
+
+    def __init__(
+        self, languages: Languages | Texts, brand: Brand, language: str | None = None
+    ) -> None:
+        if isinstance(languages, Texts):  # a line in one language
+            languages = Languages([languages.language], languages.language)
+        self._languages = languages
+        self._t = languages.texts(language)
         self._brand = brand
+
+    def speaking(self, language: str | None) -> Messages:
+        return Messages(self._languages, self._brand, language)
 
     def _sms(self, key: str, **values: object) -> str:
         return to_gsm7(self._t(f"sms.{key}", company=self._brand.company, **values))

@@ -181,7 +181,7 @@ class PlaceOrder:
                 order.status = OrderStatus.PAY_ON_DELIVERY
                 order.expected_delivery = now + timedelta(days=self.delivery_days)
                 order = await add_with_fresh_reference(uow, order, self.brand.order_prefix)
-                text = self.messages.on_delivery(order)
+                text = self.messages.speaking(customer.language).on_delivery(order)
                 await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
             else:
                 order = await add_with_fresh_reference(uow, order, self.brand.order_prefix)
@@ -205,7 +205,7 @@ class PlaceOrder:
             debit(order.customer_id, balance, order.total, EntryKind.ORDER_PAYMENT, now, order.id)
         )
         remaining = balance - order.total
-        text = self.messages.wallet_paid(order, remaining)
+        text = self.messages.speaking(customer.language).wallet_paid(order, remaining)
         await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
         return remaining
 
@@ -337,9 +337,9 @@ async def cancel_and_refund(
             credit(order.customer_id, refund, EntryKind.REFUND, now, order_id=order.id)
         )
         balance = await uow.ledger.balance(order.customer_id)
-        text = messages.refunded(order, refund, balance)
+        text = messages.speaking(customer.language).refunded(order, refund, balance)
     else:
-        text = messages.status_changed(order) or ""
+        text = messages.speaking(customer.language).status_changed(order) or ""
     await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
     return refund
 

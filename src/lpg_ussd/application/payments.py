@@ -43,6 +43,8 @@ async def settle(
     delivery_days: int = DELIVERY_DAYS,
 ) -> Settlement:
     """Apply a provider's final word to a pending payment, its order or wallet, and SMS."""
+    customer = await uow.customers.get(payment.customer_id)
+    messages = messages.speaking(customer.language if customer is not None else None)
     if payment.is_final:
         return Settlement.ALREADY_FINAL
     if outcome.status is PaymentStatus.PENDING:

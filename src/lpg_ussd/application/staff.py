@@ -29,10 +29,10 @@ class VerifyCustomer:
                 raise NotFound(str(msisdn))
             if approve:
                 customer.verify(now)
-                text = self.messages.verified(customer)
+                text = self.messages.speaking(customer.language).verified(customer)
             else:
                 customer.reject()
-                text = self.messages.rejected()
+                text = self.messages.speaking(customer.language).rejected()
             await uow.customers.update(customer)
             await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
             await uow.commit()
@@ -83,8 +83,9 @@ class MoveOrder:
                 order.move_to(status, now)
             await uow.orders.update(order)
             customer = await uow.customers.get(order.customer_id)
-            text = self.messages.status_changed(order) or (
-                self.messages.order_paid(order) if status is OrderStatus.PAID else None
+            messages = self.messages.speaking(customer.language if customer else None)
+            text = messages.status_changed(order) or (
+                messages.order_paid(order) if status is OrderStatus.PAID else None
             )
             if customer is not None and text:
                 await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))

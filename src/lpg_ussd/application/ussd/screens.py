@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.ussd.session import CheckoutItem, CustomerCard, SessionRecord
-from lpg_ussd.application.ussd.texts import Texts
+from lpg_ussd.application.ussd.texts import Languages, Texts
 
 if TYPE_CHECKING:
     from lpg_ussd.application.ussd.services import Services
@@ -87,6 +87,7 @@ class HopContext:
     services: Services
     now: datetime
     network: str | None = None
+    languages: Languages | None = None
     # The payment provider of the gateway's own checkout, when it offers one on this hop.
     checkout: str | None = None
 

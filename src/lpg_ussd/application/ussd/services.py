@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lpg_ussd.application.care import ReportGasLeak, RequestCallback
-from lpg_ussd.application.customers import ChangeAddress, ChangePin, RegisterCustomer, VerifyPin
+from lpg_ussd.application.customers import (
+    ChangeAddress,
+    ChangeLanguage,
+    ChangePin,
+    RegisterCustomer,
+    VerifyPin,
+)
 from lpg_ussd.application.orders import (
     CancelOrder,
     CheckBalance,
@@ -36,3 +42,4 @@ class Services:
     check_balance: CheckBalance
     request_callback: RequestCallback
     report_leak: ReportGasLeak
+    change_language: ChangeLanguage

@@ -45,6 +45,7 @@ class SessionRecord(msgspec.Struct, kw_only=True):
     pages: list[str] = msgspec.field(default_factory=list)  # when a screen needs paging
     ending: bool = False  # the pages are a closing text: its last page ends the session
     network: str | None = None  # mtn, telecel or airteltigo, when the gateway says
+    language: str = ""  # the customer's, or chosen on the welcome screen; empty: the default
     customer: CustomerCard | None = None
     resume: ResumePoint | None = None
     last_raw: str = ""

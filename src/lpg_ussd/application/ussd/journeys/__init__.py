@@ -7,6 +7,7 @@ from lpg_ussd.application.ussd.journeys import (
     balance,
     care,
     deposit,
+    language,
     main_menu,
     orders,
     refill,
@@ -22,6 +23,7 @@ def shortcuts() -> dict[str, str]:
 
 def build_screens() -> ScreenRegistry:
     registry = ScreenRegistry()
-    for journey in (registration, main_menu, deposit, orders, balance, care, refill, account):
+    journeys = (registration, main_menu, deposit, orders, balance, care, refill, account, language)
+    for journey in journeys:
         journey.register(registry)
     return registry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lpg_ussd.application.ussd.journeys.common import invalid, menu, pin_format_ok, refused
+from lpg_ussd.application.ussd.journeys.language import several_offered
 from lpg_ussd.application.ussd.journeys.registration import parse_optional_address
 from lpg_ussd.application.ussd.screens import (
     End,
@@ -21,11 +22,10 @@ J = "account"
 
 
 async def show_account(ctx: HopContext) -> View:
-    return menu(
-        ctx,
-        ctx.t("account.title"),
-        [("account.change_pin", "acct_pin_current"), ("account.change_address", "acct_town")],
-    )
+    options = [("account.change_pin", "acct_pin_current"), ("account.change_address", "acct_town")]
+    if several_offered(ctx):
+        options.append(("account.language", "language"))
+    return menu(ctx, ctx.t("account.title"), options)
 
 
 async def answer_account(ctx: HopContext, value: str) -> Outcome:

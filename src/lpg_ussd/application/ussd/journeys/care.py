@@ -35,7 +35,7 @@ async def answer_care(ctx: HopContext, value: str) -> Outcome:
     if value == "callback":
         return Go("care_topic")
     if value == "leak":
-        await ctx.services.report_leak(_customer_id(ctx), ctx.msisdn)
+        await ctx.services.report_leak(_customer_id(ctx), ctx.msisdn, ctx.texts.language)
         return End(ctx.t("care.leak_now"))
     b = ctx.brand
     return End(
@@ -50,7 +50,10 @@ async def show_topics(ctx: HopContext) -> View:
 
 
 async def answer_topic(ctx: HopContext, value: str) -> Outcome:
-    ticket = await ctx.services.request_callback(_customer_id(ctx), ctx.msisdn, TicketTopic(value))
+    topic = TicketTopic(value)
+    ticket = await ctx.services.request_callback(
+        _customer_id(ctx), ctx.msisdn, topic, ctx.texts.language
+    )
     return End(ctx.t("care.ticket", ticket=ticket.number))
 
 

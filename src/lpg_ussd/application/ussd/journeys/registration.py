@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lpg_ussd.application.customers import Registration
 from lpg_ussd.application.ussd.journeys.common import invalid, menu
+from lpg_ussd.application.ussd.journeys.language import several_offered
 from lpg_ussd.application.ussd.screens import (
     End,
     Go,
@@ -22,15 +23,14 @@ J = "registration"
 
 
 async def show_welcome(ctx: HopContext) -> View:
-    return menu(
-        ctx,
-        ctx.t("welcome.title", company=ctx.brand.company),
-        [("welcome.register", "register"), ("welcome.care", "care")],
-    )
+    options = [("welcome.register", "reg_first"), ("welcome.care", "care")]
+    if several_offered(ctx):
+        options.append(("welcome.language", "language"))
+    return menu(ctx, ctx.t("welcome.title", company=ctx.brand.company), options)
 
 
 async def answer_welcome(ctx: HopContext, value: str) -> Outcome:
-    return Go("reg_first") if value == "register" else Go("care")
+    return Go(value)
 
 
 async def answer_first(ctx: HopContext, text: str) -> Outcome:
@@ -105,6 +105,7 @@ async def answer_summary(ctx: HopContext, value: str) -> Outcome:
         town=d["town"],
         digital_address=DigitalAddress(d["address"]) if d.get("address") else None,
         pin_hash=d["pin_hash"],
+        language=ctx.record.language or ctx.texts.language,
     )
     try:
         await ctx.services.register(registration)

@@ -42,7 +42,44 @@ class Texts:
         return key in self._entries
 
     def keys(self) -> list[str]:
-        return sorted(self._entries)
+        return sorted(k for k in self._entries if not k.startswith("meta."))
+
+    @property
+    def name(self) -> str:
+        """The language's name as its speakers write it (GSM-7)."""
+        return self._entries.get("meta.native_name") or self._entries["meta.language"]
+
+    @property
+    def reviewed(self) -> bool:
+        return self._entries.get("meta.reviewed", "False") == "True"
+
+
+class Languages:
+    """The catalogues a line offers, in the order offered, and the default among them."""
+
+    def __init__(self, codes: list[str], default: str) -> None:
+        if default not in codes:
+            raise ValueError(f"the default language {default!r} is not offered")
+        self.codes = list(codes)
+        self.default = default
+        self._texts = {code: load_texts(code) for code in codes}
+
+    def texts(self, code: str | None) -> Texts:
+        """A language's words; the default's for one not offered (any more)."""
+        return self._texts.get(code or self.default) or self._texts[self.default]
+
+    def offered(self) -> list[tuple[str, str]]:
+        return [(code, self._texts[code].name) for code in self.codes]
+
+    @classmethod
+    def from_setting(cls, codes: tuple[str, ...], default: str) -> Languages:
+        """Empty: English and every catalogue a native speaker has reviewed."""
+        if not codes:
+            codes = tuple(c for c in available_languages() if c == "en" or load_texts(c).reviewed)
+        unknown = [c for c in codes if c not in available_languages()]
+        if unknown:
+            raise ValueError(f"no word catalogue for {', '.join(unknown)}")
+        return cls(list(codes), default)
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
