@@ -374,3 +374,17 @@ async def test_the_last_hop_of_a_registration_at_once_on_two_instances_registers
     assert replies[0].end and replies[0].text.startswith("Thank you Ama.")
     async with two_processes[0].uow()() as uow:
         assert [customer.first_name for customer in await uow.customers.list()] == ["Ama"]
+
+
+def test_a_sentinel_url_names_its_sentinels_service_and_database() -> None:
+    from lpg_ussd.adapters.sessions.redis import sentinel_client
+
+    client = sentinel_client("redis+sentinel://user:p%40ss@s1:26380,s2/mymaster/3")
+    pool = client.connection_pool
+    assert pool.service_name == "mymaster"  # type: ignore[attr-defined]
+    sentinels = pool.sentinel_manager.sentinels  # type: ignore[attr-defined]
+    hosts = [s.connection_pool.connection_kwargs["host"] for s in sentinels]
+    ports = [s.connection_pool.connection_kwargs["port"] for s in sentinels]
+    assert (hosts, ports) == (["s1", "s2"], [26380, 26379])
+    assert pool.connection_kwargs["db"] == 3
+    assert pool.connection_kwargs["password"] == "p@ss"
