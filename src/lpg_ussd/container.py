@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dependency_injector import containers, providers
 
 from lpg_ussd.adapters.clock import SystemClock
+from lpg_ussd.adapters.metrics.prometheus import PrometheusMetrics
 from lpg_ussd.adapters.payments.hubtel import HubtelPaymentGateway
 from lpg_ussd.adapters.payments.hubtel_checkout import HubtelCheckoutPaymentGateway
 from lpg_ussd.adapters.payments.mtn_momo import MtnMomoPaymentGateway
@@ -136,6 +137,7 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
+    metrics = providers.Singleton(PrometheusMetrics)
     languages = providers.Singleton(
         Languages.from_setting, settings.provided.languages, settings.provided.default_language
     )
@@ -286,7 +288,7 @@ class Container(containers.DeclarativeContainer):
     list_orders = providers.Singleton(staff.ListOrders, uow)
 
     record_session_outcome = providers.Singleton(
-        RecordSessionOutcome, uow=uow, store=session_store, clock=clock
+        RecordSessionOutcome, uow=uow, store=session_store, clock=clock, observer=metrics
     )
     # Gateways that post an end-of-session notice: name -> decoder of its body.
     session_end_decoders = providers.Dict(
@@ -329,6 +331,7 @@ class Container(containers.DeclarativeContainer):
         lookup_customer=find_customer_card,
         settings=dialogue_settings,
         shortcuts=providers.Callable(journey_shortcuts),
+        observer=metrics,
     )
     ussd_gateways = providers.Dict(
         africastalking=providers.Singleton(

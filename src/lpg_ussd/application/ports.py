@@ -356,6 +356,33 @@ class CheckoutReporter(Protocol):
         ...
 
 
+class HopObserver(Protocol):
+    """Where the dialogue reports what it does, for operators' figures (metrics)."""
+
+    def hop(self, gateway: str, screen: str, outcome: str, seconds: float) -> None:
+        """One hop answered: `outcome` is continue, end, replay, busy or error."""
+        ...
+
+    def session_ended(self, gateway: str, outcome: str, screen: str) -> None:
+        """A session over: completed, dropped (timed out or cancelled) or failed."""
+        ...
+
+    def dependency_error(self, dependency: str) -> None: ...
+
+
+class NoObserver:
+    """Reports nothing: for tests and tools that need no figures."""
+
+    def hop(self, gateway: str, screen: str, outcome: str, seconds: float) -> None:
+        return None
+
+    def session_ended(self, gateway: str, outcome: str, screen: str) -> None:
+        return None
+
+    def dependency_error(self, dependency: str) -> None:
+        return None
+
+
 class SmsError(Exception):
     def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)

@@ -10,9 +10,16 @@ engine offers "Continue" on the next dial within the resume window), so an `Inco
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from lpg_ussd.application.ports import Clock, SessionStatus, SessionStore, UnitOfWorkFactory
+from lpg_ussd.application.ports import (
+    Clock,
+    HopObserver,
+    NoObserver,
+    SessionStatus,
+    SessionStore,
+    UnitOfWorkFactory,
+)
 
 log = logging.getLogger("lpg_ussd.session_outcomes")
 
@@ -35,10 +42,14 @@ class RecordSessionOutcome:
     uow: UnitOfWorkFactory
     store: SessionStore
     clock: Clock
+    observer: HopObserver = field(default_factory=NoObserver)
 
     async def __call__(self, ended: SessionEnded) -> str:
         """Count the session's end; returns the screen it was counted on."""
         screen = await self._last_screen(ended)
+        if ended.status is not SessionStatus.SUCCESS:  # completed ones the dialogue counts
+            outcome = "dropped" if ended.status is SessionStatus.INCOMPLETE else "failed"
+            self.observer.session_ended(ended.gateway, outcome, screen)
         if ended.status is SessionStatus.FAILED:
             log.warning(
                 "%s reports session %s failed on screen %s: %s",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from lpg_ussd.application.brand import Brand
-from lpg_ussd.application.ports import Clock, SessionBusy, SessionStore
+from lpg_ussd.application.ports import Clock, HopObserver, NoObserver, SessionBusy, SessionStore
 from lpg_ussd.application.ussd.paging import paginate
 from lpg_ussd.application.ussd.screens import (
     Choice,
@@ -126,6 +127,7 @@ class Dialogue:
         lookup_customer: CustomerLookup,
         settings: DialogueSettings,
         shortcuts: dict[str, str] | None = None,
+        observer: HopObserver | None = None,
     ) -> None:
         self._registry = registry
         self._store = store
@@ -135,6 +137,7 @@ class Dialogue:
         self._clock = clock
         self._lookup = lookup_customer
         self._settings = settings
+        self._observer = observer or NoObserver()
         self._shortcuts = shortcuts or {}  # deep-dial digits -> screen, for verified customers
 
     def _words(self, record: SessionRecord) -> Texts:
@@ -152,6 +155,19 @@ class Dialogue:
         and the task is cancelled in the background, since a driver may take long to give up
         (psycopg first cancels the query on a server that may not answer).
         """
+        started = time.perf_counter()
+        reply, outcome = await self._answer_in_time(request)
+        gateway = request.gateway
+        screen = reply.screen or ("end" if reply.end else "unknown")
+        self._observer.hop(gateway, screen, outcome, time.perf_counter() - started)
+        if outcome == "end":
+            self._observer.session_ended(gateway, "completed", reply.screen or "end")
+        elif outcome in ("busy", "error"):
+            self._observer.dependency_error("deadline" if outcome == "busy" else "exception")
+            self._observer.session_ended(gateway, "failed", "unknown")
+        return reply
+
+    async def _answer_in_time(self, request: UssdRequest) -> tuple[UssdReply, str]:
         words = self._languages.texts(None)
         hop = asyncio.ensure_future(self._locked_hop(request))
         done, _ = await asyncio.wait({hop}, timeout=self._settings.hop_deadline_seconds)
@@ -159,15 +175,16 @@ class Dialogue:
             hop.cancel()
             hop.add_done_callback(_forget)
             log.warning("hop over deadline", extra={"session_id": request.session_id})
-            return UssdReply(words("common.busy"), end=True)
+            return UssdReply(words("common.busy"), end=True), "busy"
         try:
-            return hop.result()
+            reply = hop.result()
         except SessionBusy:
             log.warning("session busy past the deadline", extra={"session_id": request.session_id})
-            return UssdReply(words("common.busy"), end=True)
+            return UssdReply(words("common.busy"), end=True), "busy"
         except Exception:
             log.exception("hop failed", extra={"session_id": request.session_id})
-            return UssdReply(words("common.error"), end=True)
+            return UssdReply(words("common.error"), end=True), "error"
+        return reply, "end" if reply.end else "continue"
 
     async def _locked_hop(self, request: UssdRequest) -> UssdReply:
         key = request.msisdn

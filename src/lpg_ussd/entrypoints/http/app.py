@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 
 from lpg_ussd import __version__
 from lpg_ussd.container import Container, build_container
-from lpg_ussd.entrypoints.http import checkout, events, health, payments, ussd
+from lpg_ussd.entrypoints.http import checkout, events, health, metrics, payments, ussd
 from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth
 from lpg_ussd.entrypoints.http.deps import dependencies
 from lpg_ussd.entrypoints.logs import configure as configure_logging
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             *checkout.routes,
             *payments.routes,
             *health.routes,
+            *metrics.routes,
         ],
         dependencies=dependencies(),
         state=State({"container": container, "settings": settings, "callback_auth": callback_auth}),
