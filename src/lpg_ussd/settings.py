@@ -126,6 +126,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_phone_per_minute: int = 120
     rate_limit_source_per_minute: int = 60_000
     log_level: str = "INFO"
+    log_format: str = "json"  # json: one JSON object a line; text: for reading in a terminal
     # Callback security, per aggregator: a secret path token and/or HTTP Basic credentials
     # ("user:password"), and the source networks allowed (CIDRs, comma-separated; empty: any).
     africastalking_callback_token: str = ""

@@ -34,3 +34,22 @@ def test_the_session_id_is_on_the_line() -> None:
     record = logging.LogRecord("x", logging.WARNING, __file__, 1, "hop over deadline", (), None)
     record.session_id = "ATUid_1"
     assert MaskingFormatter("%(message)s").format(record) == "hop over deadline session_id=ATUid_1"
+
+
+def test_json_lines_carry_the_session_id_and_mask_numbers() -> None:
+    import json
+
+    from lpg_ussd.entrypoints.logs import bind_session, json_formatter, unbind_session
+
+    record = logging.LogRecord(
+        "lpg", logging.WARNING, __file__, 1, "hop from %s", ("+233244123456",), None
+    )
+    bind_session("ATUid_9")
+    try:
+        line = json_formatter().format(record)
+    finally:
+        unbind_session()
+    event = json.loads(line)
+    assert event["session_id"] == "ATUid_9"
+    assert event["event"] == "hop from +233******456"
+    assert event["level"] == "warning"

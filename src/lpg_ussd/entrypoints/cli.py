@@ -26,7 +26,7 @@ def _settings() -> Settings:
 def _configure_logging(settings: Settings) -> None:
     from lpg_ussd.entrypoints.logs import configure
 
-    configure(settings.log_level)
+    configure(settings.log_level, settings.log_format)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

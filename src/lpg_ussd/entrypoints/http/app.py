@@ -88,5 +88,5 @@ def callback_routes(container: Container) -> dict[str, list[str]]:
 def create_app_from_env() -> Litestar:
     """For `uvicorn --factory` with several workers: each process builds its own app."""
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return create_app(settings)
