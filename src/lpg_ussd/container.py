@@ -19,6 +19,7 @@ from lpg_ussd.adapters.payments.paystack import PaystackPaymentGateway
 from lpg_ussd.adapters.payments.providers import ConfiguredPaymentProviders
 from lpg_ussd.adapters.payments.simulated import SimulatedPaymentGateway
 from lpg_ussd.adapters.persistence.database import create_engine
+from lpg_ussd.adapters.persistence.figures import DatabaseFigures
 from lpg_ussd.adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from lpg_ussd.adapters.pins import Argon2PinHasher
 from lpg_ussd.adapters.rate_limits import InMemoryRateLimiter, RedisRateLimiter
@@ -154,6 +155,7 @@ class Container(containers.DeclarativeContainer):
 
     db_engine = providers.Singleton(create_engine, settings.provided.database_url)
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, db_engine)
+    refresh_figures = providers.Singleton(DatabaseFigures, db_engine, metrics, clock)
     session_store = providers.Selector(
         providers.Callable(_session_backend, settings),
         memory=providers.Singleton(InMemorySessionStore),

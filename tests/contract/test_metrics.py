@@ -68,3 +68,37 @@ def test_a_dropped_session_is_counted_at_its_screen(line: Harness) -> None:
     assert response.status_code == 200
     text = figures(line)
     assert value(text, "lpg_ussd_sessions_total", outcome="dropped", screen="reg_first") == 1
+
+
+def test_payments_and_the_outbox_backlog_are_read_when_scraped(line: Harness) -> None:
+    phone = Phone(line, "0244000003")
+    phone.dial()
+    for answer in ("1", "Ama", "Mensah", "Accra", "9", "4826", "4826", "1"):
+        phone.enter(answer)
+    text = figures(line)
+    assert value(text, "lpg_ussd_outbox_backlog", kind="sms") == 1  # the registration SMS
+    assert value(text, "lpg_ussd_outbox_oldest_seconds") >= 0
+
+    line.settle()
+    text = figures(line)
+    assert value(text, "lpg_ussd_outbox_backlog", kind="sms") == 0
+
+
+def test_a_mobile_money_payment_moves_from_pending_to_successful(line: Harness) -> None:
+    from lpg_ussd.adapters.phone import normalise_msisdn
+
+    phone = Phone(line, "0244000004")
+    phone.dial()
+    for answer in ("1", "Ama", "Mensah", "Accra", "9", "4826", "4826", "1"):
+        phone.enter(answer)
+    line.run(line.container.verify_customer()(normalise_msisdn("0244000004")))
+    phone.dial()
+    for answer in ("1", "2", "50", "1", "1"):  # top up GHS 50 by MTN MoMo
+        phone.enter(answer)
+    text = figures(line)
+    assert value(text, "lpg_ussd_payments", provider="simulated", state="pending") == 1
+
+    line.settle()
+    text = figures(line)
+    assert value(text, "lpg_ussd_payments", provider="simulated", state="pending") == 0
+    assert value(text, "lpg_ussd_payments", provider="simulated", state="successful") == 1
