@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -19,12 +19,15 @@ from types import TracebackType
 from typing import Any, Self
 
 from lpg_ussd.application.ports import (
+    CallbackOutcome,
     CatalogueRepository,
     Clock,
     CustomerRepository,
     LedgerRepository,
     OrderRepository,
     OutboxRepository,
+    PaymentCallback,
+    PaymentCallbackRepository,
     PaymentRepository,
     SessionOutcomeCount,
     SessionOutcomeRepository,
@@ -53,6 +56,7 @@ TABLES = (
     "tickets",
     "outbox",
     "session_outcomes",
+    "payment_callbacks",
 )
 
 # The same default catalogue as migrations/versions/0002_seed_catalogue.py.
@@ -400,6 +404,9 @@ class InMemoryOrderRepository:
         mine = [o for o in self._newest_first() if o.customer_id == customer_id]
         return deepcopy(mine[offset : offset + limit])
 
+    async def list_page(self, after_id: int, limit: int) -> list[Order]:
+        return deepcopy([o for o in self._rows.rows("orders") if o.id > after_id][:limit])
+
     def _newest_first(self) -> list[Order]:
         return sorted(self._rows.rows("orders"), key=lambda o: (o.created_at, o.id), reverse=True)
 
@@ -463,6 +470,13 @@ class InMemoryPaymentRepository:
             for p in self._rows.rows("payments")
         )
 
+    async def list_page(self, after_id: int, limit: int) -> list[Payment]:
+        return deepcopy([p for p in self._rows.rows("payments") if p.id > after_id][:limit])
+
+    async def list_for_orders(self, order_ids: Sequence[int]) -> list[Payment]:
+        wanted = set(order_ids)
+        return deepcopy([p for p in self._rows.rows("payments") if p.order_id in wanted])
+
     def _check_reference_free(self, payment: Payment) -> None:
         rows = self._rows.rows("payments")
         _check_unique(rows, "reference", payment.reference, "uq_payments_reference", payment.id)
@@ -491,6 +505,26 @@ class InMemoryLedgerRepository:
             if e.customer_id == customer_id
         ]
         return Money(sum(amounts))
+
+    async def list_for(
+        self, order_ids: Sequence[int] = (), payment_ids: Sequence[int] = ()
+    ) -> list[LedgerEntry]:
+        orders, payments = set(order_ids), set(payment_ids)
+        return deepcopy(
+            [
+                e
+                for e in self._rows.rows("ledger_entries")
+                if (e.order_id is not None and e.order_id in orders)
+                or (e.payment_id is not None and e.payment_id in payments)
+            ]
+        )
+
+    async def negative_balances(self, limit: int = 100) -> list[tuple[int, Money]]:
+        totals: dict[int, int] = {}
+        for entry in self._rows.rows("ledger_entries"):
+            totals[entry.customer_id] = totals.get(entry.customer_id, 0) + entry.amount.pesewas
+        below = sorted((c, Money(total)) for c, total in totals.items() if total < 0)
+        return below[:limit]
 
 
 class InMemoryTicketRepository:
@@ -624,6 +658,31 @@ class InMemorySessionOutcomeRepository:
         return [SessionOutcomeCount(*key, count) for key, count in sorted(totals.items())]
 
 
+class InMemoryPaymentCallbackRepository:
+    def __init__(self, snapshot: _Snapshot) -> None:
+        self._rows = snapshot
+
+    async def add(self, callback: PaymentCallback) -> PaymentCallback:
+        row_id = self._rows.insert("payment_callbacks", lambda new_id: replace(callback, id=new_id))
+        return replace(callback, id=row_id)
+
+    # Kept last: below it, `list[...]` in this class would name the method.
+    async def list(
+        self,
+        reference: str | None = None,
+        outcome: CallbackOutcome | None = None,
+        limit: int = 50,
+    ) -> list[PaymentCallback]:
+        found = [
+            c
+            for c in self._rows.rows("payment_callbacks")
+            if (reference is None or c.reference == reference)
+            and (outcome is None or c.outcome is outcome)
+        ]
+        newest_first = sorted(found, key=lambda c: (c.received_at, c.id), reverse=True)
+        return deepcopy(newest_first[:limit])
+
+
 # ---------------------------------------------------------------- unit of work
 
 
@@ -639,6 +698,7 @@ class InMemoryUnitOfWork:
     tickets: TicketRepository
     outbox: OutboxRepository
     session_outcomes: SessionOutcomeRepository
+    payment_callbacks: PaymentCallbackRepository
 
     def __init__(self, db: InMemoryDatabase) -> None:
         self.db = db
@@ -657,6 +717,7 @@ class InMemoryUnitOfWork:
         self.tickets = InMemoryTicketRepository(snapshot)
         self.outbox = InMemoryOutboxRepository(snapshot)
         self.session_outcomes = InMemorySessionOutcomeRepository(snapshot)
+        self.payment_callbacks = InMemoryPaymentCallbackRepository(snapshot)
         return self
 
     async def __aexit__(

@@ -30,9 +30,9 @@ PAYER_NAME = "Demo Gas"
 
 
 class PaymentsLine:
-    def __init__(self, gateway: PaymentGateway) -> None:
+    def __init__(self, gateway: PaymentGateway, clock: FixedClock | None = None) -> None:
         self.gateway = gateway
-        self.clock = FixedClock()
+        self.clock = clock or FixedClock()
         self.db = InMemoryDatabase(self.clock)
         self.uow = InMemoryUnitOfWorkFactory(self.db)
         brand = Brand(

@@ -17,6 +17,7 @@ from lpg_ussd.domain.payment import FailureReason, PaymentStatus
 from tests.contract.payments.fake_hubtel import FakeHubtel
 from tests.contract.payments.line import PAYER_NAME, PaymentsLine
 from tests.contract.payments.server import LocalServer, Reply
+from tests.fakes import FixedClock
 
 CALLBACK = "https://lpg.example.com/payments/hubtel/callback"
 CLIENT_TIMEOUT = 0.3
@@ -37,17 +38,23 @@ def make_gateway(server: LocalServer, fake: FakeHubtel, **changes: Any) -> Hubte
 
 
 @pytest.fixture
+def clock() -> FixedClock:
+    """The line's clock, and the gateway's: Unpaid turns final with the payment's age."""
+    return FixedClock()
+
+
+@pytest.fixture
 async def gateway(
-    hubtel_server: LocalServer, fake_hubtel: FakeHubtel
+    hubtel_server: LocalServer, fake_hubtel: FakeHubtel, clock: FixedClock
 ) -> AsyncIterator[HubtelPaymentGateway]:
-    gateway = make_gateway(hubtel_server, fake_hubtel)
+    gateway = make_gateway(hubtel_server, fake_hubtel, clock=clock.now)
     yield gateway
     await gateway.aclose()
 
 
 @pytest.fixture
-def line(gateway: HubtelPaymentGateway) -> PaymentsLine:
-    return PaymentsLine(gateway)
+def line(gateway: HubtelPaymentGateway, clock: FixedClock) -> PaymentsLine:
+    return PaymentsLine(gateway, clock)
 
 
 # ---------------------------------------------------------------- the prompt
@@ -286,6 +293,41 @@ async def test_a_status_hubtel_cannot_give_reads_as_pending(
         fake_hubtel.slow_next("status", SLOW)
 
     assert await gateway.query_status(payment) == ProviderStatus(PaymentStatus.PENDING)
+
+
+async def test_unpaid_turns_final_once_the_prompt_is_long_expired(
+    gateway: HubtelPaymentGateway, fake_hubtel: FakeHubtel, line: PaymentsLine
+) -> None:
+    payment = await line.pending_topup()
+    await gateway.request_payment(payment, PAYER_NAME)
+    fake_hubtel.will(payment.reference, "Unpaid")
+
+    line.later(minutes=14)
+    assert await gateway.query_status(payment) == ProviderStatus(PaymentStatus.PENDING)
+    line.later(minutes=1)
+    assert await gateway.query_status(payment) == ProviderStatus(
+        PaymentStatus.FAILED, FailureReason.TIMED_OUT
+    )
+
+
+async def test_a_declined_prompt_is_failed_by_the_sweep_once_long_unpaid(
+    fake_hubtel: FakeHubtel, line: PaymentsLine
+) -> None:
+    payment = await line.pending_topup()
+    await line.send_request(payment.reference)
+    fake_hubtel.will(payment.reference, "Unpaid")  # what Hubtel says of a declined prompt
+
+    line.later(minutes=6)
+    assert await line.sweep() == 1
+    assert line.payment(payment.reference).status is PaymentStatus.PENDING
+    line.later(minutes=10)
+    assert await line.sweep() == 1
+
+    settled = line.payment(payment.reference)
+    assert settled.status is PaymentStatus.FAILED
+    assert settled.failure_reason is FailureReason.TIMED_OUT
+    assert line.wallet() == Money.zero()
+    assert [text for text in line.sms() if "failed" in text]
 
 
 # ---------------------------------------------------------------- callbacks, end to end

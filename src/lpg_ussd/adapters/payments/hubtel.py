@@ -3,13 +3,19 @@
 Our payment reference is Hubtel's `ClientReference`, so a retry of the same attempt names the
 same transaction. Hubtel's callbacks are unsigned and may come twice: only the status check
 decides.
+
+The status check knows only Paid, Unpaid and Refunded: a prompt the payer declined, or left
+to expire, stays Unpaid for ever. So Unpaid is taken as final (timed out) once the payment
+is older than `UNPAID_IS_FINAL_AFTER`, long after any prompt has expired; before that it is
+pending, and the sweep asks again.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -45,6 +51,13 @@ MAX_CLIENT_REFERENCE = 36
 # read defensively.
 PAID = frozenset({"paid", "success", "successful"})
 NOT_PAID = frozenset({"failed", "cancelled", "canceled", "expired", "declined", "refunded"})
+# Well past the sweep's five minutes, so that a payment approved at the last moment and
+# reported late by the network still has several status checks to show as Paid.
+UNPAID_IS_FINAL_AFTER = timedelta(minutes=15)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class HubtelPaymentGateway:
@@ -61,7 +74,9 @@ class HubtelPaymentGateway:
         status_base_url: str = STATUS_URL,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
+        self._clock = clock
         pos = require(pos_sales_id, "the Hubtel POS Sales ID")
         receive = check_url(base_url, "the Hubtel receive-money base URL")
         status = check_url(status_base_url, "the Hubtel status base URL")
@@ -119,7 +134,7 @@ class HubtelPaymentGateway:
         if response.status_code != httpx.codes.OK:
             log.warning("Hubtel status of %s: HTTP %s", payment.reference, response.status_code)
             return ProviderStatus(PaymentStatus.PENDING)
-        return _status(payment, answer_json(response))
+        return _status(payment, answer_json(response), self._clock())
 
     # -- the callback ---------------------------------------------------------------------
 
@@ -164,7 +179,7 @@ def _request_result(payment: Payment, response: httpx.Response) -> PaymentReques
     return PaymentRequestResult(accepted=True, provider_reference=transaction_id)
 
 
-def _status(payment: Payment, data: dict[str, Any]) -> ProviderStatus:
+def _status(payment: Payment, data: dict[str, Any], now: datetime) -> ProviderStatus:
     inner = _mapping(data.get("data") or data.get("Data"))
     status = (text_field(inner, "status", "Status") or "").lower()
     if status in PAID:
@@ -180,6 +195,9 @@ def _status(payment: Payment, data: dict[str, Any]) -> ProviderStatus:
         if status == "refunded":
             reason = FailureReason.ERROR
         return ProviderStatus(PaymentStatus.FAILED, reason)
+    if status == "unpaid" and now - payment.created_at >= UNPAID_IS_FINAL_AFTER:
+        log.info("Hubtel still has %s unpaid: the prompt has expired", payment.reference)
+        return ProviderStatus(PaymentStatus.FAILED, FailureReason.TIMED_OUT)
     if status != "unpaid":
         log.warning("Hubtel status %r for %s read as pending", status, payment.reference)
     return ProviderStatus(PaymentStatus.PENDING)

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from lpg_ussd.application.ports import CallbackOutcome, PaymentCallback
 from lpg_ussd.domain.catalogue import CylinderType, Material, PriceChange
 from lpg_ussd.domain.customer import Customer, DigitalAddress, VerificationStatus
-from lpg_ussd.domain.ledger import LedgerEntry
+from lpg_ussd.domain.ledger import EntryKind, LedgerEntry
 from lpg_ussd.domain.money import Money
 from lpg_ussd.domain.msisdn import Msisdn
 from lpg_ussd.domain.order import Order, OrderKind, OrderStatus, PaymentMethod
@@ -162,6 +163,18 @@ def payment_values(payment: Payment) -> Values:
     }
 
 
+def ledger_entry_from_row(row: Row) -> LedgerEntry:
+    return LedgerEntry(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        amount=Money(row["amount_pesewas"]),
+        kind=EntryKind(row["kind"]),
+        created_at=row["created_at"],
+        order_id=row["order_id"],
+        payment_id=row["payment_id"],
+    )
+
+
 def ledger_entry_values(entry: LedgerEntry) -> Values:
     return {
         "customer_id": entry.customer_id,
@@ -221,4 +234,27 @@ def outbox_values(message: OutboxMessage) -> Values:
         "created_at": message.created_at,
         "sent_at": message.sent_at,
         "last_error": message.last_error,
+    }
+
+
+def payment_callback_from_row(row: Row) -> PaymentCallback:
+    return PaymentCallback(
+        id=row["id"],
+        provider=row["provider"],
+        reference=row["reference"],
+        provider_reference=row["provider_reference"],
+        trusted=bool(row["trusted"]),
+        outcome=CallbackOutcome(row["outcome"]),
+        received_at=row["received_at"],
+    )
+
+
+def payment_callback_values(callback: PaymentCallback) -> Values:
+    return {
+        "provider": callback.provider,
+        "reference": callback.reference,
+        "provider_reference": callback.provider_reference,
+        "trusted": callback.trusted,
+        "outcome": callback.outcome.value,
+        "received_at": callback.received_at,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -24,11 +25,17 @@ from lpg_ussd.adapters.persistence.tables import (
     ledger_entries,
     orders,
     outbox,
+    payment_callbacks,
     payments,
     session_outcomes,
     tickets,
 )
-from lpg_ussd.application.ports import SessionOutcomeCount, SessionStatus
+from lpg_ussd.application.ports import (
+    CallbackOutcome,
+    PaymentCallback,
+    SessionOutcomeCount,
+    SessionStatus,
+)
 from lpg_ussd.domain.catalogue import CylinderType, Material, PriceChange
 from lpg_ussd.domain.customer import Customer, VerificationStatus
 from lpg_ussd.domain.errors import NotFound
@@ -189,6 +196,10 @@ class SqlAlchemyOrderRepository:
         )
         return await self._all(statement)
 
+    async def list_page(self, after_id: int, limit: int) -> list[Order]:
+        statement = select(orders).where(orders.c.id > after_id).order_by(orders.c.id).limit(limit)
+        return await self._all(statement)
+
     async def _first(self, condition: ColumnElement[bool]) -> Order | None:
         result = await self._connection.execute(select(orders).where(condition))
         row = result.mappings().first()
@@ -257,6 +268,20 @@ class SqlAlchemyPaymentRepository:
         )
         return bool((await self._connection.execute(select(pending.exists()))).scalar_one())
 
+    async def list_page(self, after_id: int, limit: int) -> list[Payment]:
+        statement = (
+            select(payments).where(payments.c.id > after_id).order_by(payments.c.id).limit(limit)
+        )
+        return await self._all(statement)
+
+    async def list_for_orders(self, order_ids: Sequence[int]) -> list[Payment]:
+        if not order_ids:
+            return []
+        statement = (
+            select(payments).where(payments.c.order_id.in_(list(order_ids))).order_by(payments.c.id)
+        )
+        return await self._all(statement)
+
     async def _all(self, statement: Select[Any]) -> list[Payment]:
         result = await self._connection.execute(statement)
         return [mappers.payment_from_row(row) for row in result.mappings()]
@@ -287,6 +312,32 @@ class SqlAlchemyLedgerRepository:
         total = (await self._connection.execute(statement)).scalar_one()
         # PostgreSQL sums integers as bigint or numeric; pesewas stay whole either way.
         return Money(int(total))
+
+    async def list_for(
+        self, order_ids: Sequence[int] = (), payment_ids: Sequence[int] = ()
+    ) -> list[LedgerEntry]:
+        conditions = []
+        if order_ids:
+            conditions.append(ledger_entries.c.order_id.in_(list(order_ids)))
+        if payment_ids:
+            conditions.append(ledger_entries.c.payment_id.in_(list(payment_ids)))
+        if not conditions:
+            return []
+        statement = select(ledger_entries).where(or_(*conditions)).order_by(ledger_entries.c.id)
+        result = await self._connection.execute(statement)
+        return [mappers.ledger_entry_from_row(row) for row in result.mappings()]
+
+    async def negative_balances(self, limit: int = 100) -> list[tuple[int, Money]]:
+        balance = func.sum(ledger_entries.c.amount_pesewas)
+        statement = (
+            select(ledger_entries.c.customer_id, balance.label("balance"))
+            .group_by(ledger_entries.c.customer_id)
+            .having(balance < 0)
+            .order_by(ledger_entries.c.customer_id)
+            .limit(limit)
+        )
+        result = await self._connection.execute(statement)
+        return [(row.customer_id, Money(int(row.balance))) for row in result]
 
 
 class SqlAlchemyTicketRepository:
@@ -432,3 +483,37 @@ def _insert_with_upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
     if dialect == "sqlite":
         return sqlite.insert(session_outcomes)
     raise NotImplementedError(f"no upsert for {dialect}: the line runs on SQLite or PostgreSQL")
+
+
+class SqlAlchemyPaymentCallbackRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, callback: PaymentCallback) -> PaymentCallback:
+        statement = (
+            insert(payment_callbacks)
+            .values(mappers.payment_callback_values(callback))
+            .returning(payment_callbacks.c.id)
+        )
+        callback_id = (await execute_write(self._connection, statement)).scalar_one()
+        return replace(callback, id=callback_id)
+
+    # Kept last: below it, `list[...]` in this class would name the method.
+    async def list(
+        self,
+        reference: str | None = None,
+        outcome: CallbackOutcome | None = None,
+        limit: int = 50,
+    ) -> list[PaymentCallback]:
+        columns = payment_callbacks.c
+        statement = (
+            select(payment_callbacks)
+            .order_by(columns.received_at.desc(), columns.id.desc())
+            .limit(limit)
+        )
+        if reference is not None:
+            statement = statement.where(columns.reference == reference)
+        if outcome is not None:
+            statement = statement.where(columns.outcome == outcome.value)
+        result = await self._connection.execute(statement)
+        return [mappers.payment_callback_from_row(row) for row in result.mappings()]

@@ -206,3 +206,16 @@ session_outcomes = Table(
     Column("screen", String(64), primary_key=True),
     Column("count", Integer, nullable=False),
 )
+
+# Every callback a payment provider posted, whatever became of it (an audit trail).
+payment_callbacks = Table(
+    "payment_callbacks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider", String(32), nullable=False),
+    Column("reference", String(64), nullable=True, index=True),
+    Column("provider_reference", String(128), nullable=True),
+    Column("trusted", Boolean, nullable=False),
+    Column("outcome", String(24), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False, index=True),
+)

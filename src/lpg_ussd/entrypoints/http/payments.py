@@ -1,4 +1,8 @@
-"""Payment providers' callbacks: each is only a hint; the status query decides."""
+"""Payment providers' callbacks: each is only a hint; the status query decides.
+
+Every callback of a known provider is recorded, refused ones included; one naming a reference
+that is none of ours is answered 200 like any other.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +26,8 @@ from lpg_ussd.adapters.payments.base import (
     MalformedCallback,
     PaymentCallbackParser,
 )
-from lpg_ussd.application.payments import ConfirmPayment
-from lpg_ussd.application.ports import PaymentProviders
+from lpg_ussd.application.payment_callbacks import ReceivePaymentCallback
+from lpg_ussd.application.ports import CallbackOutcome, PaymentProviders
 
 log = logging.getLogger("lpg_ussd.payments.callbacks")
 
@@ -53,7 +57,7 @@ async def payment_callback(
     provider: FromPath[str],
     request: Request[Any, Any, Any],
     payment_providers: SkipValidation[NamedDependency[PaymentProviders]],
-    confirm_payment: SkipValidation[NamedDependency[ConfirmPayment]],
+    receive_payment_callback: SkipValidation[NamedDependency[ReceivePaymentCallback]],
 ) -> Response[dict[str, str]]:
     gateway = payment_providers.by_name(provider)
     if gateway is None:
@@ -61,16 +65,19 @@ async def payment_callback(
     try:
         notice = await _notice(gateway, request)
     except MalformedCallback:
+        await receive_payment_callback.refused(provider, CallbackOutcome.MALFORMED)
         return Response({"error": "unreadable callback"}, status_code=HTTP_400_BAD_REQUEST)
     except CallbackRejected:
         log.warning("%s callback refused: bad or missing signature", provider)
+        await receive_payment_callback.refused(provider, CallbackOutcome.REJECTED)
         return Response({"error": "signature refused"}, status_code=HTTP_401_UNAUTHORIZED)
-    if notice.reference is None:
-        log.info("%s callback without a payment reference ignored", provider)
-        return Response({"status": "ignored"})
     # Even a signed notice is confirmed with the provider before any value is delivered.
-    settlement = await confirm_payment(notice.reference)
-    return Response({"status": settlement.value})
+    outcome = await receive_payment_callback(
+        provider, notice.reference, notice.trusted, notice.provider_reference
+    )
+    if outcome is CallbackOutcome.IGNORED:
+        log.info("%s callback without a payment reference ignored", provider)
+    return Response({"status": outcome.value})
 
 
 routes = [payment_callback]

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
+from litestar.openapi.spec import (
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    Reference,
+    RequestBody,
+    Schema,
+)
+from litestar.openapi.spec.parameter import Parameter
 from litestar.params import FromPath, SkipValidation
 from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 
 from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, UssdGateway
 from lpg_ussd.application.ussd.engine import Dialogue
 from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth, callback_guard
+from lpg_ussd.entrypoints.logs import bind_session
+from lpg_ussd.settings import CALLBACK_GATEWAYS
 
 PLAIN = "text/plain"
 log = logging.getLogger("lpg_ussd.http")
@@ -21,6 +34,19 @@ log = logging.getLogger("lpg_ussd.http")
 
 class RateLimiter(Protocol):
     async def allow(self, phone: str | None, source: str | None) -> bool: ...
+
+
+LIMIT_CHECK_SECONDS = 0.2
+
+
+async def allowed(limiter: RateLimiter, phone: str, source: str | None) -> bool:
+    """Fail open: a slow or failed limit check never costs a customer the hop."""
+    try:
+        async with asyncio.timeout(LIMIT_CHECK_SECONDS):
+            return await limiter.allow(phone, source)
+    except Exception as error:
+        log.warning("rate limit not checked: %r", error)
+        return True
 
 
 def source_of(request: Request[Any, Any, Any]) -> str | None:
@@ -51,13 +77,97 @@ async def answer_hop(
         hop = adapter.decode(body, request.headers.get("content-type", ""))
     except MalformedRequest as error:
         return Response(str(error).encode(), status_code=HTTP_400_BAD_REQUEST, media_type=PLAIN)
-    if await limiter.allow(hop.msisdn, source_of(request)):
+    bind_session(hop.session_id)  # on every log line of this hop
+    if await allowed(limiter, hop.msisdn, source_of(request)):
         reply = await dialogue.answer(hop)
     else:
         log.warning("hop over the rate limit", extra={"session_id": hop.session_id})
         reply = dialogue.slow_down()
     encoded = adapter.encode(reply, hop)
     return Response(encoded, status_code=HTTP_200_OK, media_type=adapter.media_type)
+
+
+# -- The hop bodies in the OpenAPI document ------------------------------------------------
+# The handlers read the raw body (each aggregator has its own format), so Litestar cannot infer
+# it: it is described here, for readers and for the API fuzzer (tests/fuzz).
+
+STRING, INTEGER, BOOLEAN = OpenAPIType.STRING, OpenAPIType.INTEGER, OpenAPIType.BOOLEAN
+GHANA_MOBILE = r"233(20|23|24|26|27|50|54|55|56|57|59)[0-9]{7}"
+
+
+def _text(max_length: int = 182, **more: Any) -> Schema:
+    return Schema(type=STRING, max_length=max_length, **more)
+
+
+def _hop(title: str, required: list[str], **fields: Schema | Reference) -> Schema:
+    return Schema(type=OpenAPIType.OBJECT, title=title, properties=fields, required=required)
+
+
+SESSION_ID = _text(128, min_length=1)
+NETWORK = Schema(type=STRING, enum=["MTN", "VODAFONE", "AIRTELTIGO", "mtn", "vodafone", "tigo"])
+AFRICASTALKING_HOP = _hop(
+    "Africa's Talking hop (a form)",
+    ["sessionId", "phoneNumber", "text"],
+    sessionId=SESSION_ID,
+    serviceCode=_text(20),
+    phoneNumber=_text(16, pattern=f"^\\+{GHANA_MOBILE}$"),
+    networkCode=Schema(type=STRING, enum=["62001", "62002", "62003", "62006"]),
+    text=_text(600, description="every input so far, joined by `*`; empty on the first hop"),
+)
+HUBTEL_HOP = _hop(
+    "Hubtel hop",
+    ["SessionId", "Mobile", "Type", "Message"],
+    SessionId=SESSION_ID,
+    Mobile=_text(12, pattern=f"^{GHANA_MOBILE}$"),
+    ServiceCode=_text(20),
+    Type=Schema(type=STRING, enum=["Initiation", "Response", "Release", "Timeout"]),
+    Message=_text(description="the dialled string on Initiation, else this screen's input"),
+    Operator=Schema(type=STRING, enum=["mtn", "vodafone", "airteltigo", "tigo", "airtel"]),
+    ClientState=_text(60),
+    Sequence=Schema(type=INTEGER, minimum=1),
+    Platform=Schema(type=STRING, enum=["USSD", "Web", "App"]),
+)
+ARKESEL_HOP = _hop(
+    "Arkesel hop",
+    ["sessionID", "msisdn", "newSession"],
+    sessionID=SESSION_ID,
+    userID=_text(60),
+    newSession=Schema(type=BOOLEAN),
+    msisdn=_text(12, pattern=f"^{GHANA_MOBILE}$"),
+    userData=Schema(one_of=[_text(), Schema(type=OpenAPIType.NULL)]),
+    network=NETWORK,
+)
+NALO_HOP = _hop(
+    "Nalo hop",
+    ["USERID", "MSISDN", "MSGTYPE", "SESSIONID"],
+    USERID=_text(60),
+    MSISDN=_text(12, pattern=f"^{GHANA_MOBILE}$"),
+    USERDATA=_text(),
+    MSGTYPE=Schema(type=BOOLEAN, description="true on the first hop"),
+    NETWORK=NETWORK,
+    SESSIONID=SESSION_ID,
+)
+FORM_BODY = {"application/x-www-form-urlencoded": OpenAPIMediaType(schema=AFRICASTALKING_HOP)}
+JSON_BODY = {
+    "application/json": OpenAPIMediaType(schema=Schema(one_of=[HUBTEL_HOP, ARKESEL_HOP, NALO_HOP]))
+}
+
+
+@dataclass
+class HopOperation(Operation):
+    """A hop of any aggregator: `gateway` names one, the body is in its format."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(content={**FORM_BODY, **JSON_BODY}, required=True)
+        for parameter in self.parameters or []:
+            if isinstance(parameter, Parameter) and parameter.name == "gateway":
+                parameter.schema = Schema(type=STRING, enum=list(CALLBACK_GATEWAYS))
+
+
+@dataclass
+class AfricasTalkingHopOperation(Operation):
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(content=FORM_BODY, required=True)
 
 
 LEGACY_PATH = "/ussd/callback"  # Africa's Talking's, kept for existing set-ups
@@ -74,6 +184,7 @@ def callback_paths(gateway: str) -> list[str]:
     guards=[callback_guard],
     status_code=HTTP_200_OK,
     summary="A USSD hop",
+    operation_class=HopOperation,
 )
 async def gateway_callback(
     gateway: FromPath[str],
@@ -93,6 +204,7 @@ async def gateway_callback(
     opt={"gateway": "africastalking"},
     status_code=HTTP_200_OK,
     summary="Africa's Talking USSD hop",
+    operation_class=AfricasTalkingHopOperation,
 )
 async def africastalking_callback(
     request: Request[Any, Any, Any], dialogue: Dialogue_, gateways: Gateways, rate_limiter: Limiter
