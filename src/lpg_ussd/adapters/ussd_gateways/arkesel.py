@@ -12,17 +12,12 @@ from typing import Any
 
 import msgspec
 
-from lpg_ussd.adapters.ussd_gateways.base import hop_key, require_session_id
 from lpg_ussd.adapters.ussd_gateways.wire import (
-    EchoedRequest,
     Scalar,
+    UnnumberedHop,
     decode_object,
-    deep_dial_of,
     echoed,
-    flag,
-    network_of,
-    phone_of,
-    text_of,
+    unnumbered_request,
 )
 from lpg_ussd.application.ussd.engine import UssdReply, UssdRequest
 
@@ -52,24 +47,17 @@ class ArkeselGateway:
 
     def decode(self, body: bytes, content_type: str) -> UssdRequest:
         hop = decode_object(body, ArkeselHop, self.name)
-        session_id = require_session_id(text_of(hop.session_id) or None)
-        msisdn = phone_of(hop.msisdn, "msisdn")
-        new_session = flag(hop.new_session) is True
-        user_data = text_of(hop.user_data)
-        return EchoedRequest(
+        picked = UnnumberedHop(
             gateway=self.name,
-            session_id=session_id,
-            msisdn=msisdn,
-            text="" if new_session else user_data,
-            new_session=new_session,
-            service_code=self.service_code,
-            # Only the first hop is told apart from the others: a copy of it is replayed.
-            hop_key=hop_key(session_id, "new") if new_session else None,
-            network=network_of(hop.network),
-            screen_limit=self.screen_limit,
-            deep_dial=deep_dial_of(user_data, self.service_code) if new_session else "",
+            session_id=hop.session_id,
+            msisdn=hop.msisdn,
+            msisdn_field="msisdn",
+            new_session=hop.new_session,
+            user_data=hop.user_data,
+            network=hop.network,
             echo=(("sessionID", hop.session_id), ("userID", hop.user_id), ("msisdn", hop.msisdn)),
         )
+        return unnumbered_request(picked, self.service_code, self.screen_limit)
 
     def encode(self, reply: UssdReply, request: UssdRequest | None) -> bytes:
         answer = {

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from lpg_ussd.adapters.phone import normalise_msisdn
-from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest
+from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, hop_key, require_session_id
 from lpg_ussd.application.ussd.engine import UssdRequest
 from lpg_ussd.domain.errors import InvalidValue
 
@@ -168,6 +168,41 @@ class EchoedRequest(UssdRequest):
     Nalo's `USERID`): the dialogue sees a plain UssdRequest, the encoder finds them here."""
 
     echo: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UnnumberedHop:
+    """What a gateway that numbers no hops (Arkesel, Nalo) sends, its fields already picked."""
+
+    gateway: str
+    session_id: Scalar
+    msisdn: Scalar
+    msisdn_field: str
+    new_session: Scalar
+    user_data: Scalar
+    network: Any
+    echo: tuple[tuple[str, Any], ...]
+
+
+def unnumbered_request(hop: UnnumberedHop, service_code: str, screen_limit: int) -> UssdRequest:
+    """The neutral request of such a gateway: only a copy of the first hop can be recognised
+    (and replayed); its first input may be the dialled string, carrying a deep dial."""
+    session_id = require_session_id(text_of(hop.session_id) or None)
+    new_session = flag(hop.new_session) is True
+    user_data = text_of(hop.user_data)
+    return EchoedRequest(
+        gateway=hop.gateway,
+        session_id=session_id,
+        msisdn=phone_of(hop.msisdn, hop.msisdn_field),
+        text="" if new_session else user_data,
+        new_session=new_session,
+        service_code=service_code,
+        hop_key=hop_key(session_id, "new") if new_session else None,
+        network=network_of(hop.network),
+        screen_limit=screen_limit,
+        deep_dial=deep_dial_of(user_data, service_code) if new_session else "",
+        echo=hop.echo,
+    )
 
 
 def echoed(request: UssdRequest | None, *names: str) -> dict[str, Any]:
