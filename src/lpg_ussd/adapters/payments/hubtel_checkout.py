@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -219,6 +219,9 @@ def _successful(payment: Mapping[str, Any], info: Mapping[str, Any]) -> bool:
     raise MalformedCallback("the fulfilment says neither IsSuccessful nor a known Status")
 
 
+MAX_CEDI_DIGITS = 12
+
+
 def _pesewas(value: Any) -> int | None:
     """A number of cedis (a number or digits) as whole pesewas, rounded down; None when it
     is missing or not a number."""
@@ -226,11 +229,13 @@ def _pesewas(value: Any) -> int | None:
         return None
     try:
         cedis = Decimal(str(value).strip())
-    except InvalidOperation:
+        # Beyond a trillion cedis is no payment: refuse before any arithmetic on the
+        # exponent (a 14-byte "9e999990" would otherwise take the event loop for seconds).
+        if not cedis.is_finite() or cedis < 0 or cedis.adjusted() > MAX_CEDI_DIGITS:
+            return None
+        return int(cedis * 100)
+    except ArithmeticError:
         return None
-    if not cedis.is_finite() or cedis < 0:
-        return None
-    return int(cedis * 100)
 
 
 def _extra_references(extra: Any) -> tuple[str, ...]:
