@@ -482,7 +482,7 @@ def _insert_with_upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
         return postgresql.insert(session_outcomes)
     if dialect == "sqlite":
         return sqlite.insert(session_outcomes)
-    raise NotImplementedError(f"no upsert for {dialect}: the line runs on SQLite or PostgreSQL")
+    raise RuntimeError(f"no upsert for {dialect}: the line runs on SQLite or PostgreSQL")
 
 
 class SqlAlchemyPaymentCallbackRepository:
