@@ -27,6 +27,19 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) 
 return 0
 """
 SENTINEL_SCHEMES = ("redis+sentinel://", "rediss+sentinel://")
+# Take the lock and read the record in one script (one command, one round trip).
+_TAKE = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('get', KEYS[2])}
+end
+return {0}
+"""
+# Write the record and free the lock (if still ours) in one script.
+_WRITE = """
+redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if ARGV[3] ~= '' and redis.call('get', KEYS[2]) == ARGV[3] then redis.call('del', KEYS[2]) end
+return 1
+"""
 LOCK_TTL_MS = 10_000  # longer than any hop's deadline: a crashed hop frees its lock by itself
 PING_TIMEOUT_SECONDS = 1.0  # readiness probes commonly give up after 1 s
 
@@ -36,6 +49,8 @@ class RedisSessionStore:
         self._client = client
         self._prefix = prefix
         self._release = client.register_script(_RELEASE)
+        self._take = client.register_script(_TAKE)
+        self._write = client.register_script(_WRITE)
         self._held: dict[str, tuple[str, bytes | None]] = {}  # key -> (lock token, record read)
 
     @classmethod
@@ -68,13 +83,11 @@ class RedisSessionStore:
 
     async def put(self, key: str, record: SessionRecord, ttl_seconds: int) -> None:
         held = self._held.pop(key, None)
-        async with self._client.pipeline(transaction=False) as pipe:
-            pipe.set(self._record_key(key), encode(record), ex=ttl_seconds)
-            if held is not None:
-                # EVAL, not the registered script: in a pipeline that would cost a round trip
-                # of its own (SCRIPT EXISTS) before the pipeline is sent.
-                pipe.eval(_RELEASE, 1, self._lock_key(key), held[0])
-            await pipe.execute()
+        token = held[0] if held is not None else ""
+        await self._write(
+            keys=[self._record_key(key), self._lock_key(key)],
+            args=[encode(record), ttl_seconds, token],
+        )
 
     @asynccontextmanager
     async def lock(self, key: str, timeout_seconds: float) -> AsyncIterator[None]:
@@ -82,11 +95,11 @@ class RedisSessionStore:
         deadline = time.monotonic() + timeout_seconds
         pause = 0.005
         while True:
-            async with self._client.pipeline(transaction=False) as pipe:
-                pipe.set(self._lock_key(key), token, nx=True, px=LOCK_TTL_MS)
-                pipe.get(self._record_key(key))
-                acquired, raw = await pipe.execute()
-            if acquired:
+            taken = await self._take(
+                keys=[self._lock_key(key), self._record_key(key)], args=[token, LOCK_TTL_MS]
+            )
+            if taken[0] == 1:
+                raw = taken[1] if len(taken) > 1 else None
                 break
             if time.monotonic() + pause > deadline:
                 raise SessionBusy(key)
