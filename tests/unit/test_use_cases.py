@@ -996,6 +996,22 @@ async def test_the_sweep_leaves_a_payment_the_provider_still_has_pending(line: L
     assert line.payments()[0].status is PaymentStatus.PENDING
 
 
+async def test_the_sweep_fails_a_payment_still_pending_after_a_day(line: Line) -> None:
+    customer_id = await line.customer()
+    await line.top_up(customer_id, Money.cedis(10), PaymentMethod.MTN)
+    line.clock.advance(hours=23, minutes=59)
+    await line.sweep()
+    assert line.payments()[0].status is PaymentStatus.PENDING
+
+    line.clock.advance(minutes=2)
+    assert await line.sweep() == 1
+    (payment,) = line.payments()
+    assert payment.status is PaymentStatus.FAILED
+    assert payment.failure_reason is FailureReason.TIMED_OUT
+    assert await line.sweep() == 0  # it no longer takes a place in the sweep
+    assert line.wallet(customer_id) == Money(0)
+
+
 # ================================================================ CancelOrder
 
 

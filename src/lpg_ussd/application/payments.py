@@ -23,6 +23,9 @@ from lpg_ussd.domain.payment import FailureReason, Payment, PaymentPurpose, Paym
 log = logging.getLogger("lpg_ussd.payments")
 
 PENDING_SWEEP_AFTER = timedelta(minutes=5)
+# A prompt expires within minutes; a payment the provider still calls pending (or has never
+# heard of) a day later is failed, so it stops waiting and leaves room in the sweep.
+PENDING_GIVE_UP_AFTER = timedelta(hours=24)
 DELIVERY_DAYS = 1  # the settings' default; the container passes LPG_USSD_DELIVERY_DAYS
 
 
@@ -135,7 +138,8 @@ class ConfirmPayment:
     messages: Messages
     delivery_days: int = DELIVERY_DAYS
 
-    async def __call__(self, reference: str) -> Settlement:
+    async def __call__(self, reference: str, give_up_if_pending: bool = False) -> Settlement:
+        """`give_up_if_pending`: a provider's "still pending" fails the payment (timed out)."""
         async with self.uow() as uow:
             payment = await uow.payments.get_by_reference(reference)
         if payment is None:
@@ -148,6 +152,9 @@ class ConfirmPayment:
             log.error("payment %s names unknown provider %s", reference, payment.provider)
             return Settlement.STILL_PENDING
         outcome = await gateway.query_status(payment)
+        if give_up_if_pending and outcome.status is PaymentStatus.PENDING:
+            log.warning("payment %s still pending after a day: failed as timed out", reference)
+            outcome = ProviderStatus(PaymentStatus.FAILED, FailureReason.TIMED_OUT)
         async with self.uow() as uow:
             # Locked: a second callback for the same payment waits here, then finds it final.
             fresh = await uow.payments.get_by_reference(reference, for_update=True)
@@ -217,12 +224,13 @@ class SweepPendingPayments:
     confirm: ConfirmPayment
 
     async def __call__(self) -> int:
-        before = self.clock.now() - PENDING_SWEEP_AFTER
+        now = self.clock.now()
         async with self.uow() as uow:
-            pending = await uow.payments.list_pending_before(before)
+            pending = await uow.payments.list_pending_before(now - PENDING_SWEEP_AFTER)
         for payment in pending:
+            too_old = payment.created_at < now - PENDING_GIVE_UP_AFTER
             try:
-                await self.confirm(payment.reference)
+                await self.confirm(payment.reference, give_up_if_pending=too_old)
             except Exception:
                 log.exception("status check failed for %s", payment.reference)
         return len(pending)
