@@ -751,3 +751,55 @@ class InMemoryUnitOfWorkFactory:
 
     def __call__(self, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db)
+
+
+def dialogue_services(
+    uow: Any,
+    clock: Any,
+    messages: Any,
+    providers: Any,
+    brand: Any,
+    care_uow: Any = None,
+) -> Any:
+    """Every use case the dialogue may call, wired on fakes as the container wires them."""
+    from lpg_ussd.application.care import ReportGasLeak, RequestCallback
+    from lpg_ussd.application.customers import (
+        ChangeAddress,
+        ChangeLanguage,
+        ChangePin,
+        RegisterCustomer,
+        VerifyPin,
+    )
+    from lpg_ussd.application.orders import (
+        CancelOrder,
+        CheckBalance,
+        GetOrder,
+        ListCatalogue,
+        ListOrders,
+        PlaceOrder,
+        TopUpWallet,
+        WalletBalance,
+    )
+    from lpg_ussd.application.ussd.services import Services
+
+    hasher = FakePinHasher()
+    care_uow = care_uow or uow
+    catalogue = ListCatalogue(uow, clock)
+    return Services(
+        register=RegisterCustomer(uow, clock, messages, auto_verify=False),
+        pins=hasher,
+        verify_pin=VerifyPin(uow, clock, hasher, messages),
+        change_pin=ChangePin(uow, clock, messages),
+        change_address=ChangeAddress(uow, clock, messages),
+        catalogue=catalogue,
+        wallet_balance=WalletBalance(uow),
+        place_order=PlaceOrder(uow, clock, hasher, messages, providers, brand, catalogue),
+        top_up=TopUpWallet(uow, clock, providers),
+        list_orders=ListOrders(uow),
+        get_order=GetOrder(uow),
+        cancel_order=CancelOrder(uow, clock, hasher, messages),
+        check_balance=CheckBalance(uow, clock, hasher, messages),
+        request_callback=RequestCallback(care_uow, clock, messages),
+        report_leak=ReportGasLeak(care_uow, clock, messages, ("+233200000901",)),
+        change_language=ChangeLanguage(uow),
+    )

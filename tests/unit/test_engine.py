@@ -14,26 +14,10 @@ import pytest
 from lpg_ussd.adapters.payments.providers import ConfiguredPaymentProviders
 from lpg_ussd.adapters.sessions.memory import InMemorySessionStore
 from lpg_ussd.application.brand import Brand
-from lpg_ussd.application.care import ReportGasLeak, RequestCallback
 from lpg_ussd.application.customers import (
-    ChangeAddress,
-    ChangeLanguage,
-    ChangePin,
     FindCustomerCard,
-    RegisterCustomer,
-    VerifyPin,
 )
 from lpg_ussd.application.messages import Messages
-from lpg_ussd.application.orders import (
-    CancelOrder,
-    CheckBalance,
-    GetOrder,
-    ListCatalogue,
-    ListOrders,
-    PlaceOrder,
-    TopUpWallet,
-    WalletBalance,
-)
 from lpg_ussd.application.ports import PaymentRequestResult, ProviderStatus, UnitOfWorkFactory
 from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings, UssdReply, UssdRequest
 from lpg_ussd.application.ussd.journeys import build_screens
@@ -54,10 +38,10 @@ from lpg_ussd.domain.outbox import OutboxKind
 from lpg_ussd.domain.payment import Payment, PaymentStatus
 from lpg_ussd.domain.ticket import TicketTopic
 from tests.fakes import (
-    FakePinHasher,
     FixedClock,
     InMemoryDatabase,
     InMemoryUnitOfWorkFactory,
+    dialogue_services,
     seed_catalogue,
 )
 
@@ -109,29 +93,9 @@ def build_services(
     uow: UnitOfWorkFactory, clock: FixedClock, care_uow: Any = None
 ) -> tuple[Services, Messages]:
     """Every use case the dialogue may call, on fakes; `care_uow` breaks the care ones."""
-    hasher = FakePinHasher()
     messages = Messages(TEXTS, BRAND)
     providers = ConfiguredPaymentProviders({"fake": FakePaymentGateway()}, default="fake")
-    care_uow = care_uow or uow
-    catalogue = ListCatalogue(uow, clock)
-    services = Services(
-        register=RegisterCustomer(uow, clock, messages, auto_verify=False),
-        pins=hasher,
-        verify_pin=VerifyPin(uow, clock, hasher, messages),
-        change_pin=ChangePin(uow, clock, messages),
-        change_address=ChangeAddress(uow, clock, messages),
-        catalogue=catalogue,
-        wallet_balance=WalletBalance(uow),
-        place_order=PlaceOrder(uow, clock, hasher, messages, providers, BRAND, catalogue),
-        top_up=TopUpWallet(uow, clock, providers),
-        list_orders=ListOrders(uow),
-        get_order=GetOrder(uow),
-        cancel_order=CancelOrder(uow, clock, hasher, messages),
-        check_balance=CheckBalance(uow, clock, hasher, messages),
-        request_callback=RequestCallback(care_uow, clock, messages),
-        report_leak=ReportGasLeak(care_uow, clock, messages, ("+233200000901",)),
-        change_language=ChangeLanguage(uow),
-    )
+    services = dialogue_services(uow, clock, messages, providers, BRAND, care_uow)
     return services, messages
 
 

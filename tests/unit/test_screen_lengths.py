@@ -17,27 +17,13 @@ import pytest
 
 from lpg_ussd.adapters.payments.providers import ConfiguredPaymentProviders
 from lpg_ussd.application.brand import Brand
-from lpg_ussd.application.care import ReportGasLeak, RequestCallback
 from lpg_ussd.application.customers import (
-    ChangeAddress,
-    ChangeLanguage,
-    ChangePin,
     FindCustomerCard,
-    RegisterCustomer,
     Registration,
-    VerifyPin,
 )
 from lpg_ussd.application.messages import Messages
 from lpg_ussd.application.orders import (
-    CancelOrder,
-    CheckBalance,
-    GetOrder,
-    ListCatalogue,
-    ListOrders,
     OrderPlaced,
-    PlaceOrder,
-    TopUpWallet,
-    WalletBalance,
 )
 from lpg_ussd.application.ports import PaymentRequestResult, ProviderStatus
 from lpg_ussd.application.staff import MoveOrder, VerifyCustomer
@@ -62,10 +48,10 @@ from lpg_ussd.domain.payment import Payment, PaymentStatus, new_payment_referenc
 from tests.fakes import (
     CATALOGUE_EFFECTIVE_FROM,
     CylinderTypeRecord,
-    FakePinHasher,
     FixedClock,
     InMemoryDatabase,
     InMemoryUnitOfWorkFactory,
+    dialogue_services,
 )
 
 LIMIT = 160
@@ -218,28 +204,10 @@ async def build_world(orders: int = 20) -> World:
     db = InMemoryDatabase(clock)
     seed_worst_catalogue(db)
     uow = InMemoryUnitOfWorkFactory(db)
-    hasher = FakePinHasher()
     messages = Messages(TEXTS, BRAND)
     providers = ConfiguredPaymentProviders({"fake": PendingPaymentGateway()}, default="fake")
-    catalogue = ListCatalogue(uow, clock)
-    services = Services(
-        register=RegisterCustomer(uow, clock, messages, auto_verify=False),
-        pins=hasher,
-        verify_pin=VerifyPin(uow, clock, hasher, messages),
-        change_pin=ChangePin(uow, clock, messages),
-        change_address=ChangeAddress(uow, clock, messages),
-        catalogue=catalogue,
-        wallet_balance=WalletBalance(uow),
-        place_order=PlaceOrder(uow, clock, hasher, messages, providers, BRAND, catalogue),
-        top_up=TopUpWallet(uow, clock, providers),
-        list_orders=ListOrders(uow),
-        get_order=GetOrder(uow),
-        cancel_order=CancelOrder(uow, clock, hasher, messages),
-        check_balance=CheckBalance(uow, clock, hasher, messages),
-        request_callback=RequestCallback(uow, clock, messages),
-        report_leak=ReportGasLeak(uow, clock, messages, ("+233200000901",)),
-        change_language=ChangeLanguage(uow),
-    )
+    services = dialogue_services(uow, clock, messages, providers, BRAND)
+    hasher = services.pins
     registration = Registration(
         msisdn=Msisdn(PHONE),
         first_name=NAME,

@@ -108,10 +108,6 @@ class ListCatalogue:
         self._cached = (now, cylinders)
         return cylinders
 
-    def forget(self) -> None:
-        """Read the catalogue afresh on the next call (after staff change it)."""
-        self._cached = None
-
 
 @dataclass(frozen=True, slots=True)
 class WalletBalance:

@@ -445,9 +445,6 @@ class Dialogue:
             checkout=request.checkout,
         )
 
-    def screens(self) -> ScreenRegistry:
-        return self._registry
-
 
 def _stale_copy(previous: SessionRecord, request: UssdRequest) -> bool:
     """A hop the session has already moved past: an older number on a gateway that numbers

@@ -38,9 +38,6 @@ class Texts:
         template = self._entries[key]
         return template.format(**values) if values else template
 
-    def has(self, key: str) -> bool:
-        return key in self._entries
-
     def keys(self) -> list[str]:
         return sorted(k for k in self._entries if not k.startswith("meta."))
 
