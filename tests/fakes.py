@@ -19,10 +19,13 @@ from types import TracebackType
 from typing import Any, Self
 
 from lpg_ussd.application.ports import (
+    ApiKeyRepository,
+    AuditLog,
     CallbackOutcome,
     CatalogueRepository,
     Clock,
     CustomerRepository,
+    FiguresRepository,
     LedgerRepository,
     OrderRepository,
     OutboxRepository,
@@ -33,6 +36,7 @@ from lpg_ussd.application.ports import (
     SessionOutcomeRepository,
     SessionStatus,
     SmsError,
+    StaffRepository,
     TicketRepository,
 )
 from lpg_ussd.domain.catalogue import CylinderType, Material, PriceChange
@@ -44,7 +48,14 @@ from lpg_ussd.domain.msisdn import Msisdn
 from lpg_ussd.domain.order import Order, OrderStatus
 from lpg_ussd.domain.outbox import OutboxMessage, OutboxStatus
 from lpg_ussd.domain.payment import Payment, PaymentStatus
-from lpg_ussd.domain.ticket import Ticket, TicketStatus
+from tests.fakes_backoffice import (
+    BACK_OFFICE_TABLES,
+    InMemoryApiKeyRepository,
+    InMemoryAuditLog,
+    InMemoryFiguresRepository,
+    InMemoryStaffRepository,
+    InMemoryTicketRepository,
+)
 
 TABLES = (
     "customers",
@@ -57,6 +68,7 @@ TABLES = (
     "outbox",
     "session_outcomes",
     "payment_callbacks",
+    *BACK_OFFICE_TABLES,
 )
 
 # The same default catalogue as migrations/versions/0002_seed_catalogue.py.
@@ -350,6 +362,23 @@ class InMemoryCatalogueRepository:
             raise NotFound(f"cylinder type {change.cylinder_type_id}")
         self._rows.insert("cylinder_prices", lambda _: change)
 
+    async def list_all(self, at: datetime) -> list[CylinderType]:
+        records = sorted(self._types(), key=lambda r: (r.sort_order, r.size_kg, r.id))
+        priced = [self._priced(record, _aware(at)) for record in records]
+        return [cylinder for cylinder in priced if cylinder is not None]
+
+    async def list_price_changes(self, after: datetime) -> list[PriceChange]:
+        prices = sorted(self._rows.tables["cylinder_prices"].items())
+        later = [(c.effective_from, i, c) for i, c in prices if c.effective_from > _aware(after)]
+        return [change for _, _, change in sorted(later, key=lambda x: x[:2])]
+
+    async def set_active(self, cylinder_type_id: int, active: bool) -> None:
+        record = self._rows.get("cylinder_types", cylinder_type_id)
+        if record is None:
+            raise NotFound(f"cylinder type {cylinder_type_id}")
+        record.active = active
+        self._rows.put("cylinder_types", cylinder_type_id, record)
+
     def _types(self) -> list[CylinderTypeRecord]:
         return list(self._rows.rows("cylinder_types"))
 
@@ -383,9 +412,11 @@ class InMemoryOrderRepository:
     def __init__(self, snapshot: _Snapshot) -> None:
         self._rows = snapshot
 
-    async def add(self, order: Order) -> Order:
+    async def add(self, order: Order, notice: OutboxMessage | None = None) -> Order:
         self._check_reference_free(order)
         row_id = self._rows.insert("orders", lambda new_id: replace(order, id=new_id))
+        if notice is not None:
+            await InMemoryOutboxRepository(self._rows).add(notice)
         return replace(order, id=row_id)
 
     async def get(self, order_id: int) -> Order | None:
@@ -477,6 +508,10 @@ class InMemoryPaymentRepository:
         wanted = set(order_ids)
         return deepcopy([p for p in self._rows.rows("payments") if p.order_id in wanted])
 
+    async def list_for_customer(self, customer_id: int, limit: int = 20) -> list[Payment]:
+        own = [p for p in self._rows.rows("payments") if p.customer_id == customer_id]
+        return deepcopy(sorted(own, key=lambda p: (p.created_at, p.id), reverse=True)[:limit])
+
     def _check_reference_free(self, payment: Payment) -> None:
         rows = self._rows.rows("payments")
         _check_unique(rows, "reference", payment.reference, "uq_payments_reference", payment.id)
@@ -525,20 +560,6 @@ class InMemoryLedgerRepository:
             totals[entry.customer_id] = totals.get(entry.customer_id, 0) + entry.amount.pesewas
         below = sorted((c, Money(total)) for c, total in totals.items() if total < 0)
         return below[:limit]
-
-
-class InMemoryTicketRepository:
-    def __init__(self, snapshot: _Snapshot) -> None:
-        self._rows = snapshot
-
-    async def add(self, ticket: Ticket) -> Ticket:
-        row_id = self._rows.insert("tickets", lambda new_id: replace(ticket, id=new_id))
-        return replace(ticket, id=row_id)
-
-    async def list_open(self, limit: int = 50) -> list[Ticket]:
-        """Urgent tickets first, then the longest waiting."""
-        open_ = [t for t in self._rows.rows("tickets") if t.status is TicketStatus.OPEN]
-        return deepcopy(sorted(open_, key=lambda t: (not t.urgent, t.created_at, t.id))[:limit])
 
 
 class InMemoryOutboxRepository:
@@ -699,6 +720,10 @@ class InMemoryUnitOfWork:
     outbox: OutboxRepository
     session_outcomes: SessionOutcomeRepository
     payment_callbacks: PaymentCallbackRepository
+    staff: StaffRepository
+    audit: AuditLog
+    api_keys: ApiKeyRepository
+    figures: FiguresRepository
 
     def __init__(self, db: InMemoryDatabase) -> None:
         self.db = db
@@ -718,6 +743,10 @@ class InMemoryUnitOfWork:
         self.outbox = InMemoryOutboxRepository(snapshot)
         self.session_outcomes = InMemorySessionOutcomeRepository(snapshot)
         self.payment_callbacks = InMemoryPaymentCallbackRepository(snapshot)
+        self.staff = InMemoryStaffRepository(snapshot)
+        self.audit = InMemoryAuditLog(snapshot)
+        self.api_keys = InMemoryApiKeyRepository(snapshot)
+        self.figures = InMemoryFiguresRepository(snapshot)
         return self
 
     async def __aexit__(

@@ -34,7 +34,22 @@ from lpg_ussd.adapters.ussd_gateways.africastalking import AfricasTalkingGateway
 from lpg_ussd.adapters.ussd_gateways.arkesel import ArkeselGateway
 from lpg_ussd.adapters.ussd_gateways.hubtel import HubtelGateway
 from lpg_ussd.adapters.ussd_gateways.nalo import NaloGateway
-from lpg_ussd.application import care, checkout, customers, orders, outbox, payments, staff
+from lpg_ussd.application import (
+    api_keys,
+    audit,
+    care,
+    catalogue_admin,
+    checkout,
+    customers,
+    figures,
+    orders,
+    outbox,
+    payment_admin,
+    payments,
+    staff,
+    staff_accounts,
+    tickets,
+)
 from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.messages import Messages
 from lpg_ussd.application.payment_callbacks import ReceivePaymentCallback
@@ -42,7 +57,7 @@ from lpg_ussd.application.ports import CheckoutReporter, PaymentGateway
 from lpg_ussd.application.reconcile import Reconcile
 from lpg_ussd.application.session_outcomes import RecordSessionOutcome
 from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
-from lpg_ussd.application.ussd.journeys import build_screens
+from lpg_ussd.application.ussd.journeys import build_screens, journey_screens
 from lpg_ussd.application.ussd.journeys import shortcuts as journey_shortcuts
 from lpg_ussd.application.ussd.services import Services
 from lpg_ussd.application.ussd.texts import Languages
@@ -283,11 +298,37 @@ class Container(containers.DeclarativeContainer):
         outbox.Worker, dispatch_outbox, sweep_payments, settings.provided.worker_poll_seconds
     )
     verify_customer = providers.Singleton(staff.VerifyCustomer, uow, clock, messages)
-    unlock_pin = providers.Singleton(staff.UnlockPin, uow)
+    unlock_pin = providers.Singleton(staff.UnlockPin, uow, clock)
     move_order = providers.Singleton(
         staff.MoveOrder, uow, clock, messages, settings.provided.delivery_days
     )
     list_orders = providers.Singleton(staff.ListOrders, uow)
+
+    # The back office: staff accounts, API keys, the console's use cases, the dashboard.
+    password_hasher = pin_hasher  # argon2id, as for PINs
+    create_staff = providers.Singleton(staff_accounts.CreateStaff, uow, clock, password_hasher)
+    sign_in = providers.Singleton(staff_accounts.SignIn, uow, clock, password_hasher)
+    get_staff = providers.Singleton(staff_accounts.GetStaff, uow)
+    list_staff = providers.Singleton(staff_accounts.ListStaff, uow)
+    set_staff_active = providers.Singleton(staff_accounts.SetStaffActive, uow, clock)
+    create_api_key = providers.Singleton(api_keys.CreateApiKey, uow, clock)
+    authenticate_api_key = providers.Singleton(api_keys.AuthenticateApiKey, uow)
+    revoke_api_key = providers.Singleton(api_keys.RevokeApiKey, uow, clock)
+    list_api_keys = providers.Singleton(api_keys.ListApiKeys, uow)
+    list_audit = providers.Singleton(audit.ListAudit, uow)
+    customer_file = providers.Singleton(staff.GetCustomerFile, uow)
+    order_file = providers.Singleton(staff.GetOrderFile, uow)
+    list_tickets = providers.Singleton(tickets.ListTickets, uow)
+    assign_ticket = providers.Singleton(tickets.AssignTicket, uow, clock)
+    resolve_ticket = providers.Singleton(tickets.ResolveTicket, uow, clock)
+    view_catalogue = providers.Singleton(catalogue_admin.ViewCatalogue, uow, clock)
+    change_price = providers.Singleton(catalogue_admin.ChangePrice, uow, clock)
+    set_cylinder_on_sale = providers.Singleton(catalogue_admin.SetCylinderOnSale, uow, clock)
+    list_payments = providers.Singleton(payment_admin.ListPayments, uow)
+    recheck_payment = providers.Singleton(payment_admin.RecheckPayment, uow, clock, confirm_payment)
+    show_dashboard = providers.Singleton(
+        figures.ShowDashboard, uow, clock, providers.Callable(journey_screens)
+    )
 
     record_session_outcome = providers.Singleton(
         RecordSessionOutcome, uow=uow, store=session_store, clock=clock, observer=metrics

@@ -1204,12 +1204,12 @@ async def test_staff_unlock_a_locked_pin(line: Line) -> None:
         await line.verify_pin(customer_id, WRONG_PIN)
     assert await line.verify_pin(customer_id, PIN) == PinRefused(locked=True)
 
-    await UnlockPin(line.uow)(Msisdn(PHONE))
+    await UnlockPin(line.uow, line.clock)(Msisdn(PHONE))
 
     assert await line.verify_pin(customer_id, PIN) is None
     assert line.customers()[0].pin_locked_until is None
     with pytest.raises(NotFound):
-        await UnlockPin(line.uow)(Msisdn(OTHER_PHONE))
+        await UnlockPin(line.uow, line.clock)(Msisdn(OTHER_PHONE))
 
 
 async def test_each_status_change_by_staff_sends_an_sms(line: Line) -> None:

@@ -13,6 +13,8 @@ from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
+from lpg_ussd.domain.api_key import ApiKey
+from lpg_ussd.domain.audit import AuditEntry
 from lpg_ussd.domain.catalogue import CylinderType, PriceChange
 from lpg_ussd.domain.customer import Customer, VerificationStatus
 from lpg_ussd.domain.ledger import LedgerEntry
@@ -21,6 +23,7 @@ from lpg_ussd.domain.msisdn import Msisdn
 from lpg_ussd.domain.order import Order, OrderStatus
 from lpg_ussd.domain.outbox import OutboxMessage
 from lpg_ussd.domain.payment import FailureReason, Payment, PaymentStatus
+from lpg_ussd.domain.staff import StaffUser
 from lpg_ussd.domain.ticket import Ticket
 
 if TYPE_CHECKING:
@@ -66,10 +69,25 @@ class CatalogueRepository(Protocol):
 
     async def add_price(self, change: PriceChange) -> None: ...
 
+    async def list_all(self, at: datetime) -> list[CylinderType]:
+        """Every cylinder type, on sale or not, with the price in force at `at`, by sort
+        order; a type with no price in force yet is left out."""
+        ...
+
+    async def list_price_changes(self, after: datetime) -> list[PriceChange]:
+        """The price changes that take effect after `after`, soonest first."""
+        ...
+
+    async def set_active(self, cylinder_type_id: int, active: bool) -> None:
+        """Put a cylinder type on sale or take it off; NotFound for an unknown id."""
+        ...
+
 
 class OrderRepository(Protocol):
-    async def add(self, order: Order) -> Order:
-        """Store and return with id; AlreadyExists when the reference is taken."""
+    async def add(self, order: Order, notice: OutboxMessage | None = None) -> Order:
+        """Store and return with id; AlreadyExists when the reference is taken (and nothing
+        is stored). `notice`, the message telling the customer, is stored with the order in
+        the same write, and given its id."""
         ...
 
     async def get(self, order_id: int) -> Order | None: ...
@@ -118,6 +136,10 @@ class PaymentRepository(Protocol):
         """Every payment of these orders, whatever its status, by id."""
         ...
 
+    async def list_for_customer(self, customer_id: int, limit: int = 20) -> list[Payment]:
+        """Newest first."""
+        ...
+
     async def list(self, status: PaymentStatus | None = None, limit: int = 50) -> list[Payment]: ...
 
 
@@ -140,7 +162,21 @@ class LedgerRepository(Protocol):
 class TicketRepository(Protocol):
     async def add(self, ticket: Ticket) -> Ticket: ...
 
-    async def list_open(self, limit: int = 50) -> list[Ticket]: ...
+    async def get(self, ticket_id: int) -> Ticket | None: ...
+
+    async def update(self, ticket: Ticket) -> None: ...
+
+    async def list_open(self, limit: int = 50) -> list[Ticket]:
+        """Urgent tickets (gas leaks) first, then the longest waiting."""
+        ...
+
+    async def list_for_customer(self, customer_id: int, limit: int = 20) -> list[Ticket]:
+        """Newest first."""
+        ...
+
+    async def list_resolved(self, limit: int = 50) -> list[Ticket]:
+        """The latest resolved first."""
+        ...
 
 
 class OutboxRepository(Protocol):
@@ -241,6 +277,81 @@ class PaymentCallbackRepository(Protocol):
         ...
 
 
+class StaffRepository(Protocol):
+    async def add(self, user: StaffUser) -> StaffUser:
+        """Store and return with its id; AlreadyExists when the username is taken."""
+        ...
+
+    async def get(self, user_id: int) -> StaffUser | None: ...
+
+    async def get_by_username(self, username: str) -> StaffUser | None: ...
+
+    async def update(self, user: StaffUser) -> None: ...
+
+    async def count(self) -> int: ...
+
+    async def list(self) -> list[StaffUser]:
+        """By username."""
+        ...
+
+
+class AuditLog(Protocol):
+    async def add(self, entry: AuditEntry) -> None: ...
+
+    async def list(
+        self, actor: str | None = None, subject: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """Newest first; only this actor's or about this subject when given."""
+        ...
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key: ApiKey) -> ApiKey: ...
+
+    async def get_by_prefix(self, prefix: str) -> ApiKey | None: ...
+
+    async def update(self, key: ApiKey) -> None: ...
+
+    async def list(self) -> list[ApiKey]:
+        """Newest first, revoked ones included."""
+        ...
+
+
+_NOTHING = Money(0)
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: date
+    count: int
+    amount: Money = _NOTHING
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPayments:
+    network: str
+    status: PaymentStatus
+    count: int
+
+
+class FiguresRepository(Protocol):
+    """Read-only figures for the company's dashboard, counted by UTC day."""
+
+    async def registrations_per_day(self, since: date) -> list[DayCount]: ...
+
+    async def orders_per_day(self, since: date) -> list[DayCount]:
+        """Orders placed each day; `amount` is what they were worth."""
+        ...
+
+    async def revenue_per_day(self, since: date) -> list[DayCount]:
+        """Payments that succeeded each day (by when they settled); `amount` is their sum."""
+        ...
+
+    async def payments_by_network(self, since: date) -> list[NetworkPayments]:
+        """Payments requested since `since`, by network and status."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction over every repository; commit or it is rolled back."""
 
@@ -253,6 +364,10 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     session_outcomes: SessionOutcomeRepository
     payment_callbacks: PaymentCallbackRepository
+    staff: StaffRepository
+    audit: AuditLog
+    api_keys: ApiKeyRepository
+    figures: FiguresRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -396,6 +511,8 @@ class SmsSender(Protocol):
 
 
 __all__ = [
+    "ApiKeyRepository",
+    "AuditLog",
     "CallbackOutcome",
     "CatalogueRepository",
     "CheckoutReport",
@@ -403,7 +520,10 @@ __all__ = [
     "CheckoutReporter",
     "Clock",
     "CustomerRepository",
+    "DayCount",
+    "FiguresRepository",
     "LedgerRepository",
+    "NetworkPayments",
     "OrderRepository",
     "OutboxRepository",
     "PaymentCallback",
@@ -421,6 +541,7 @@ __all__ = [
     "SessionStore",
     "SmsError",
     "SmsSender",
+    "StaffRepository",
     "TicketRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",

@@ -32,6 +32,17 @@ class Ticket:
     urgent: bool
     status: TicketStatus
     created_at: datetime
+    assigned_to: str | None = None  # a staff username
+    resolved_at: datetime | None = None
+
+    def assign(self, username: str) -> None:
+        self.assigned_to = username
+
+    def resolve(self, now: datetime) -> None:
+        if self.status is TicketStatus.RESOLVED:
+            return
+        self.status = TicketStatus.RESOLVED
+        self.resolved_at = now
 
     @property
     def number(self) -> str:

@@ -202,6 +202,91 @@ def cmd_dial(args: argparse.Namespace) -> int:
     return handset.run(input_fn=input, output_fn=print)
 
 
+def _new_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Password (10 characters or more): ")
+    if getpass.getpass("Same password again: ") != first:
+        sys.exit("lpg-ussd: the two passwords differ")
+    return first
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from lpg_ussd.adapters.persistence.migrate import upgrade
+    from lpg_ussd.domain.errors import AlreadyExists, DomainError, InvalidValue, NotFound
+    from lpg_ussd.domain.staff import Role
+
+    if args.action == "list":
+        for user in _run(lambda c: c.list_staff()()):
+            state = "active" if user.active else "switched off"
+            print(f"{user.username:<20} {user.role.value:<10} {state:<12} {user.display_name}")
+        return 0
+    if args.action in ("activate", "deactivate"):
+        active = args.action == "activate"
+        try:
+            _run(lambda c: c.set_staff_active()(args.username, active, actor="cli"))
+        except NotFound:
+            print(f"no staff account {args.username!r}", file=sys.stderr)
+            return 1
+        print(f"{args.username}: {'active' if active else 'switched off'}")
+        return 0
+    upgrade(_settings().database_url, "head")
+    password = _new_password(args)
+    role = Role(args.role)
+    name = args.name or args.username
+    try:
+        user = _run(lambda c: c.create_staff()(args.username, name, role, password, actor="cli"))
+    except AlreadyExists:
+        print(f"a staff account {args.username!r} exists already", file=sys.stderr)
+        return 1
+    except InvalidValue as error:
+        hints = {
+            "username": "a username is 2-32 lower-case letters, digits, '.', '_' or '-'",
+            "password_length": "a password has 10 to 128 characters",
+            "password_weak": "that password is too easy to guess",
+        }
+        print(f"lpg-ussd: {hints.get(error.reason, error.reason)}", file=sys.stderr)
+        return 1
+    except DomainError as error:
+        print(f"lpg-ussd: {error}", file=sys.stderr)
+        return 1
+    print(f"staff account {user.username} ({user.role.value}) created")
+    return 0
+
+
+def cmd_apikeys(args: argparse.Namespace) -> int:
+    from lpg_ussd.adapters.persistence.migrate import upgrade
+    from lpg_ussd.domain.api_key import parse_scopes
+    from lpg_ussd.domain.errors import InvalidValue, NotFound
+
+    if args.action == "list":
+        for key in _run(lambda c: c.list_api_keys()()):
+            state = "revoked" if key.revoked_at else "active"
+            print(f"{key.prefix}  {key.name:<20} {state:<8} {' '.join(sorted(key.scopes))}")
+        return 0
+    if args.action == "revoke":
+        try:
+            _run(lambda c: c.revoke_api_key()(args.prefix, actor="cli"))
+        except NotFound:
+            print(f"no API key {args.prefix!r}", file=sys.stderr)
+            return 1
+        print(f"API key {args.prefix} revoked")
+        return 0
+    upgrade(_settings().database_url, "head")
+    try:
+        scopes = parse_scopes(args.scope)
+        key, secret = _run(lambda c: c.create_api_key()(args.name, scopes, actor="cli"))
+    except InvalidValue as error:
+        print(f"lpg-ussd: invalid {error.reason}", file=sys.stderr)
+        return 1
+    print(f"API key {key.prefix} for {key.name}: {' '.join(sorted(key.scopes))}")
+    print("Keep this key now; it is not shown again:")
+    print(secret)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lpg-ussd", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -254,6 +339,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="list orders, payments and wallets whose amounts or states disagree (exit 1)",
     )
     reconcile.set_defaults(func=cmd_reconcile)
+
+    staff = sub.add_parser("staff", help="staff accounts of the web console")
+    ssub = staff.add_subparsers(dest="action", required=True)
+    create = ssub.add_parser("create", help="a new account (the first admin, say)")
+    create.add_argument("username")
+    create.add_argument("--role", choices=["agent", "dispatcher", "admin"], default="admin")
+    create.add_argument("--name", help="the name shown in the console")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    ssub.add_parser("list")
+    for action in ("activate", "deactivate"):
+        ssub.add_parser(action).add_argument("username")
+    staff.set_defaults(func=cmd_staff)
+
+    apikeys = sub.add_parser("apikeys", help="API keys of the company's other systems")
+    asub = apikeys.add_subparsers(dest="action", required=True)
+    acreate = asub.add_parser("create")
+    acreate.add_argument("name")
+    acreate.add_argument(
+        "--scope", action="append", required=True, help="e.g. orders:read (repeat for more)"
+    )
+    asub.add_parser("list")
+    asub.add_parser("revoke").add_argument("prefix")
+    apikeys.set_defaults(func=cmd_apikeys)
     return parser
 
 

@@ -79,6 +79,15 @@ def cylinder_type_from_row(row: Row) -> CylinderType:
     )
 
 
+def price_from_row(row: Row) -> PriceChange:
+    return PriceChange(
+        cylinder_type_id=row["cylinder_type_id"],
+        deposit=Money(row["deposit_pesewas"]),
+        gas_price=Money(row["gas_price_pesewas"]),
+        effective_from=row["effective_from"],
+    )
+
+
 def price_values(change: PriceChange) -> Values:
     return {
         "cylinder_type_id": change.cylinder_type_id,
@@ -105,6 +114,24 @@ def order_from_row(row: Row) -> Order:
         amount_paid=Money(row["amount_paid_pesewas"]),
         expected_delivery=row["expected_delivery"],
     )
+
+
+# The columns order_values writes, in its order.
+ORDER_COLUMNS = (
+    "reference",
+    "customer_id",
+    "kind",
+    "cylinder_type_id",
+    "cylinder_label",
+    "deposit_pesewas",
+    "gas_price_pesewas",
+    "payment_method",
+    "status",
+    "amount_paid_pesewas",
+    "created_at",
+    "status_changed_at",
+    "expected_delivery",
+)
 
 
 def order_values(order: Order) -> Values:
@@ -195,6 +222,8 @@ def ticket_from_row(row: Row) -> Ticket:
         urgent=bool(row["urgent"]),
         status=TicketStatus(row["status"]),
         created_at=row["created_at"],
+        assigned_to=row["assigned_to"],
+        resolved_at=row["resolved_at"],
     )
 
 
@@ -206,6 +235,8 @@ def ticket_values(ticket: Ticket) -> Values:
         "urgent": ticket.urgent,
         "status": ticket.status.value,
         "created_at": ticket.created_at,
+        "assigned_to": ticket.assigned_to,
+        "resolved_at": ticket.resolved_at,
     }
 
 
@@ -221,6 +252,19 @@ def outbox_from_row(row: Row) -> OutboxMessage:
         sent_at=row["sent_at"],
         last_error=row["last_error"],
     )
+
+
+# The columns outbox_values writes, in its order.
+OUTBOX_COLUMNS = (
+    "kind",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "sent_at",
+    "last_error",
+)
 
 
 def outbox_values(message: OutboxMessage) -> Values:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, insert, or_, select, update
@@ -28,7 +29,6 @@ from lpg_ussd.adapters.persistence.tables import (
     payment_callbacks,
     payments,
     session_outcomes,
-    tickets,
 )
 from lpg_ussd.application.ports import (
     CallbackOutcome,
@@ -38,14 +38,13 @@ from lpg_ussd.application.ports import (
 )
 from lpg_ussd.domain.catalogue import CylinderType, Material, PriceChange
 from lpg_ussd.domain.customer import Customer, VerificationStatus
-from lpg_ussd.domain.errors import NotFound
+from lpg_ussd.domain.errors import AlreadyExists, NotFound
 from lpg_ussd.domain.ledger import LedgerEntry
 from lpg_ussd.domain.money import Money
 from lpg_ussd.domain.msisdn import Msisdn
 from lpg_ussd.domain.order import Order, OrderStatus
 from lpg_ussd.domain.outbox import OutboxMessage, OutboxStatus
 from lpg_ussd.domain.payment import Payment, PaymentStatus
-from lpg_ussd.domain.ticket import Ticket, TicketStatus
 
 
 class SqlAlchemyCustomerRepository:
@@ -141,6 +140,31 @@ class SqlAlchemyCatalogueRepository:
                 raise NotFound(f"cylinder type {change.cylinder_type_id}") from error
             raise
 
+    async def list_all(self, at: datetime) -> list[CylinderType]:
+        statement = _priced_at(at).order_by(
+            cylinder_types.c.sort_order, cylinder_types.c.size_kg, cylinder_types.c.id
+        )
+        result = await self._connection.execute(statement)
+        return [mappers.cylinder_type_from_row(row) for row in result.mappings()]
+
+    async def list_price_changes(self, after: datetime) -> list[PriceChange]:
+        price = cylinder_prices.c
+        statement = (
+            select(cylinder_prices)
+            .where(price.effective_from > after)
+            .order_by(price.effective_from, price.id)
+        )
+        result = await self._connection.execute(statement)
+        return [mappers.price_from_row(row) for row in result.mappings()]
+
+    async def set_active(self, cylinder_type_id: int, active: bool) -> None:
+        statement = (
+            update(cylinder_types)
+            .where(cylinder_types.c.id == cylinder_type_id)
+            .values(active=active)
+        )
+        await execute_update(self._connection, statement, f"cylinder type {cylinder_type_id}")
+
 
 def _priced_at(at: datetime) -> Select[Any]:
     """Cylinder types joined with their latest price whose effective_from <= at."""
@@ -170,10 +194,32 @@ class SqlAlchemyOrderRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def add(self, order: Order) -> Order:
+    async def add(self, order: Order, notice: OutboxMessage | None = None) -> Order:
+        if self._connection.dialect.name == "postgresql":
+            return await self._add_in_one_statement(order, notice)
         statement = insert(orders).values(mappers.order_values(order)).returning(orders.c.id)
         order_id = (await execute_write(self._connection, statement)).scalar_one()
+        if notice is not None:
+            await SqlAlchemyOutboxRepository(self._connection).add(notice)
         return replace(order, id=order_id)
+
+    async def _add_in_one_statement(self, order: Order, notice: OutboxMessage | None) -> Order:
+        """One round trip, without a savepoint: a taken reference inserts nothing (ON
+        CONFLICT DO NOTHING), so the transaction stays usable for another try."""
+        values = _driver_values(mappers.order_values(order))
+        if notice is None:
+            sql = _INSERT_ORDER
+        else:
+            sql = _INSERT_ORDER_AND_NOTICE
+            message = mappers.outbox_values(notice)
+            message["payload"] = json.dumps(message["payload"])
+            values.update({f"n_{key}": value for key, value in _driver_values(message).items()})
+        row = (await self._connection.exec_driver_sql(sql, values)).first()
+        if row is None:
+            raise AlreadyExists(_ORDER_REFERENCE_KEY)
+        if notice is not None:
+            notice.id = row[1]
+        return replace(order, id=row[0])
 
     async def get(self, order_id: int) -> Order | None:
         return await self._first(orders.c.id == order_id)
@@ -215,6 +261,47 @@ class SqlAlchemyOrderRepository:
         if status is not None:
             statement = statement.where(orders.c.status == status.value)
         return await self._all(statement)
+
+
+def _driver_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Values for SQL run by the driver itself: times checked and made UTC, as UtcDateTime
+    does for statements SQLAlchemy compiles."""
+    return {
+        key: _utc(value) if isinstance(value, datetime) else value for key, value in values.items()
+    }
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the domain uses aware UTC times")
+    return value.astimezone(UTC)
+
+
+def _columns_and_params(
+    names: Sequence[str], prefix: str = "", casts: dict[str, str] | None = None
+) -> tuple[str, str]:
+    casts = casts or {}
+    params = (f"%({prefix}{name})s{casts.get(name, '')}" for name in names)
+    return ", ".join(names), ", ".join(params)
+
+
+# PostgreSQL only (psycopg's parameter style); the columns are those the mappers write.
+_ORDER_REFERENCE_KEY = "uq_orders_reference"
+_ORDER_COLUMNS, _ORDER_PARAMS = _columns_and_params(mappers.ORDER_COLUMNS)
+_NOTICE_COLUMNS, _NOTICE_PARAMS = _columns_and_params(
+    mappers.OUTBOX_COLUMNS, "n_", {"payload": "::jsonb"}
+)
+_INSERT_ORDER = (
+    f"INSERT INTO orders ({_ORDER_COLUMNS}) VALUES ({_ORDER_PARAMS}) "
+    "ON CONFLICT (reference) DO NOTHING RETURNING id"
+)
+# The notice is written only if the order was (SELECT ... FROM new_order).
+_INSERT_ORDER_AND_NOTICE = (
+    f"WITH new_order AS ({_INSERT_ORDER}), "
+    f"notice AS (INSERT INTO outbox ({_NOTICE_COLUMNS}) SELECT {_NOTICE_PARAMS} FROM new_order "
+    "RETURNING id) "
+    "SELECT new_order.id, notice.id FROM new_order LEFT JOIN notice ON true"
+)
 
 
 def _newest_orders_first() -> Select[Any]:
@@ -282,6 +369,15 @@ class SqlAlchemyPaymentRepository:
         )
         return await self._all(statement)
 
+    async def list_for_customer(self, customer_id: int, limit: int = 20) -> list[Payment]:
+        statement = (
+            select(payments)
+            .where(payments.c.customer_id == customer_id)
+            .order_by(payments.c.created_at.desc(), payments.c.id.desc())
+            .limit(limit)
+        )
+        return await self._all(statement)
+
     async def _all(self, statement: Select[Any]) -> list[Payment]:
         result = await self._connection.execute(statement)
         return [mappers.payment_from_row(row) for row in result.mappings()]
@@ -338,27 +434,6 @@ class SqlAlchemyLedgerRepository:
         )
         result = await self._connection.execute(statement)
         return [(row.customer_id, Money(int(row.balance))) for row in result]
-
-
-class SqlAlchemyTicketRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def add(self, ticket: Ticket) -> Ticket:
-        statement = insert(tickets).values(mappers.ticket_values(ticket)).returning(tickets.c.id)
-        ticket_id = (await execute_write(self._connection, statement)).scalar_one()
-        return replace(ticket, id=ticket_id)
-
-    async def list_open(self, limit: int = 50) -> list[Ticket]:
-        """Urgent tickets first, then the longest waiting."""
-        statement = (
-            select(tickets)
-            .where(tickets.c.status == TicketStatus.OPEN.value)
-            .order_by(tickets.c.urgent.desc(), tickets.c.created_at, tickets.c.id)
-            .limit(limit)
-        )
-        result = await self._connection.execute(statement)
-        return [mappers.ticket_from_row(row) for row in result.mappings()]
 
 
 class SqlAlchemyOutboxRepository:

@@ -177,7 +177,10 @@ tickets = Table(
     Column("urgent", Boolean, nullable=False, server_default=false()),
     Column("status", String(16), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("assigned_to", String(32), nullable=True),
+    Column("resolved_at", UtcDateTime, nullable=True),
     Index(None, "status", "created_at"),
+    Index(None, "customer_id"),
 )
 
 outbox = Table(
@@ -218,4 +221,46 @@ payment_callbacks = Table(
     Column("trusted", Boolean, nullable=False),
     Column("outcome", String(24), nullable=False),
     Column("received_at", UtcDateTime, nullable=False, index=True),
+)
+
+# The company's staff, who sign in to the console.
+staff_users = Table(
+    "staff_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(32), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_sign_in_at", UtcDateTime, nullable=True),
+)
+
+# Every staff action: who, what, on what, when.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("actor", String(64), nullable=False, index=True),
+    Column("action", String(48), nullable=False),
+    Column("subject", String(64), nullable=False, index=True),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("at", UtcDateTime, nullable=False, index=True),
+)
+
+# Keys of the company's other systems; only a hash of each key is kept.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40), nullable=False),
+    Column("prefix", String(8), nullable=False, unique=True),
+    Column("key_hash", String(64), nullable=False),
+    Column("scopes", Text, nullable=False),  # space-separated permissions
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("last_used_at", UtcDateTime, nullable=True),
 )

@@ -7,6 +7,13 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from lpg_ussd.adapters.persistence.backoffice import (
+    SqlAlchemyApiKeyRepository,
+    SqlAlchemyAuditLog,
+    SqlAlchemyFiguresRepository,
+    SqlAlchemyStaffRepository,
+    SqlAlchemyTicketRepository,
+)
 from lpg_ussd.adapters.persistence.repositories import (
     SqlAlchemyCatalogueRepository,
     SqlAlchemyCustomerRepository,
@@ -16,17 +23,20 @@ from lpg_ussd.adapters.persistence.repositories import (
     SqlAlchemyPaymentCallbackRepository,
     SqlAlchemyPaymentRepository,
     SqlAlchemySessionOutcomeRepository,
-    SqlAlchemyTicketRepository,
 )
 from lpg_ussd.application.ports import (
+    ApiKeyRepository,
+    AuditLog,
     CatalogueRepository,
     CustomerRepository,
+    FiguresRepository,
     LedgerRepository,
     OrderRepository,
     OutboxRepository,
     PaymentCallbackRepository,
     PaymentRepository,
     SessionOutcomeRepository,
+    StaffRepository,
     TicketRepository,
 )
 
@@ -45,6 +55,10 @@ class SqlAlchemyUnitOfWork:
     outbox: OutboxRepository
     session_outcomes: SessionOutcomeRepository
     payment_callbacks: PaymentCallbackRepository
+    staff: StaffRepository
+    audit: AuditLog
+    api_keys: ApiKeyRepository
+    figures: FiguresRepository
 
     def __init__(self, engine: AsyncEngine, read_only: bool = False) -> None:
         self._engine = engine
@@ -71,6 +85,10 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlAlchemyOutboxRepository(connection)
         self.session_outcomes = SqlAlchemySessionOutcomeRepository(connection)
         self.payment_callbacks = SqlAlchemyPaymentCallbackRepository(connection)
+        self.staff = SqlAlchemyStaffRepository(connection)
+        self.audit = SqlAlchemyAuditLog(connection)
+        self.api_keys = SqlAlchemyApiKeyRepository(connection)
+        self.figures = SqlAlchemyFiguresRepository(connection)
         return self
 
     async def __aexit__(

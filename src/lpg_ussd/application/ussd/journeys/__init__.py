@@ -27,3 +27,11 @@ def build_screens() -> ScreenRegistry:
     for journey in journeys:
         journey.register(registry)
     return registry
+
+
+def journey_screens() -> list[tuple[str, list[str]]]:
+    """Each journey with its screens in the order a customer meets them (for the funnel)."""
+    found: dict[str, list[str]] = {}
+    for screen in build_screens().all():
+        found.setdefault(screen.journey, []).append(screen.name)
+    return list(found.items())
