@@ -117,6 +117,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Worker
     run_worker: bool = True  # run the outbox worker inside the server process
     worker_poll_seconds: float = 0.5
+    # The web handset at GET /simulator (it dials through the real callback routes)
+    simulator: bool = True
     # Security
     pin_hash_time_cost: int = 2
     pin_hash_memory_kib: int = 19_456

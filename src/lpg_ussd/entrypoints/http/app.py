@@ -16,6 +16,8 @@ from lpg_ussd.container import Container, build_container
 from lpg_ussd.entrypoints.http import checkout, events, health, metrics, payments, ussd
 from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth
 from lpg_ussd.entrypoints.http.deps import dependencies
+from lpg_ussd.entrypoints.http.simulator import routes as simulator_routes
+from lpg_ussd.entrypoints.http.web import static_files, template_config
 from lpg_ussd.entrypoints.logs import configure as configure_logging
 from lpg_ussd.settings import Settings
 
@@ -60,7 +62,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             *payments.routes,
             *health.routes,
             *metrics.routes,
+            *simulator_routes,
+            static_files(),
         ],
+        template_config=template_config(settings.company_name),
         dependencies=dependencies(),
         state=State({"container": container, "settings": settings, "callback_auth": callback_auth}),
         lifespan=[lifespan],
