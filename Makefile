@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck contracts bench clean
+.PHONY: run test install lint typecheck contracts chromium bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-test: $(STAMP) lint typecheck contracts
+# Debian's Chromium for the browser tests (tests/browser), installed when missing and possible.
+chromium:
+	@bash .ci/ensure-chromium
+
+test: $(STAMP) chromium lint typecheck contracts
 	$(BIN)/pytest
 
 # The journey benchmark on PostgreSQL and Redis (see README): prints a table.
