@@ -346,6 +346,43 @@ async def test_a_taken_order_reference_already_exists_and_a_retry_works(
         assert len(await uow.orders.list_for_customer(customer_id, limit=10)) == 2
 
 
+async def test_an_order_with_its_notice_is_stored_in_one_write(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    customer_id = await customer_id_of(uow_factory)
+    notice = OutboxMessage.sms("+233244000001", "order LPG-ABC234 placed", NOW)
+    async with uow_factory() as uow:
+        added = await uow.orders.add(an_order(customer_id, "LPG-ABC234"), notice)
+        await uow.commit()
+    assert added.id is not None and notice.id is not None
+    async with uow_factory() as uow:
+        assert await uow.orders.get(added.id) == added
+        [stored] = await uow.outbox.list()
+    assert (stored.id, stored.kind, stored.payload) == (notice.id, OutboxKind.SMS, notice.payload)
+    assert (stored.status, stored.next_attempt_at, stored.created_at) == (
+        OutboxStatus.PENDING,
+        NOW,
+        NOW,
+    )
+
+
+async def test_a_taken_reference_stores_neither_the_order_nor_its_notice(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    customer_id = await customer_id_of(uow_factory)
+    async with uow_factory() as uow:
+        await uow.orders.add(an_order(customer_id, "LPG-ABC234"))
+        clash = OutboxMessage.sms("+233244000001", "clash", NOW)
+        with pytest.raises(AlreadyExists, match="uq_orders_reference"):
+            await uow.orders.add(an_order(customer_id, "LPG-ABC234"), clash)
+        retried = OutboxMessage.sms("+233244000001", "retried", NOW)
+        await uow.orders.add(an_order(customer_id, "LPG-XYZ789"), retried)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert len(await uow.orders.list_for_customer(customer_id, limit=10)) == 2
+        assert [m.payload["text"] for m in await uow.outbox.list()] == ["retried"]
+
+
 async def test_orders_of_a_customer_newest_first_by_page(uow_factory: UnitOfWorkFactory) -> None:
     customer_id = await customer_id_of(uow_factory)
     other_id = (await add_customer(uow_factory, "+233244000002")).id

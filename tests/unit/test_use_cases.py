@@ -27,6 +27,7 @@ from lpg_ussd.application.orders import (
     Cancelled,
     CancelOrder,
     CheckBalance,
+    Contact,
     GetOrder,
     ListCatalogue,
     NotCancellable,
@@ -489,6 +490,24 @@ async def test_pay_on_delivery_places_the_order_unpaid(line: Line) -> None:
     (text,) = line.sms_to(PHONE)
     assert text == line.messages.on_delivery(order)
     assert "GHS 234.00" in text
+
+
+async def test_an_order_placed_for_a_known_contact_tells_that_contact(line: Line) -> None:
+    """The dialogue passes the number and language it already holds: no customer read."""
+    customer_id = await line.customer()
+    contact = Contact(Msisdn("+233244999999"), "en")
+
+    on_delivery = await line.place_order(
+        customer_id, STEEL_6KG, OrderKind.DEPOSIT, PaymentMethod.ON_DELIVERY, contact=contact
+    )
+    momo = await line.place_order(
+        customer_id, STEEL_6KG, OrderKind.DEPOSIT, PaymentMethod.MTN, contact=contact
+    )
+
+    assert isinstance(on_delivery, OrderPlaced) and isinstance(momo, OrderPlaced)
+    assert line.sms_to("+233244999999") == [line.messages.on_delivery(on_delivery.order)]
+    (payment,) = line.payments()
+    assert (payment.customer_id, payment.msisdn) == (customer_id, contact.msisdn)
 
 
 async def test_an_unknown_or_withdrawn_cylinder_is_not_found(line: Line) -> None:

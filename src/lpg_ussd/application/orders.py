@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from lpg_ussd.domain.customer import Customer
 from lpg_ussd.domain.errors import AlreadyExists, InsufficientFunds, NotFound
 from lpg_ussd.domain.ledger import EntryKind, credit, debit
 from lpg_ussd.domain.money import Money
+from lpg_ussd.domain.msisdn import Msisdn
 from lpg_ussd.domain.order import (
     Order,
     OrderKind,
@@ -35,6 +37,14 @@ from lpg_ussd.domain.payment import (
     PaymentStatus,
     new_payment_reference,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Where a customer's messages go, and in which language."""
+
+    msisdn: Msisdn
+    language: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +87,20 @@ class NotCancellable(Exception):
 REFERENCE_TRIES = 5
 
 
-async def add_with_fresh_reference(uow: UnitOfWork, order: Order, prefix: str) -> Order:
-    """Store the order under a new reference; a taken one (rare) is simply drawn again."""
+async def add_with_fresh_reference(
+    uow: UnitOfWork,
+    order: Order,
+    prefix: str,
+    notice: Callable[[Order], OutboxMessage] | None = None,
+) -> Order:
+    """Store the order under a new reference; a taken one (rare) is simply drawn again.
+
+    `notice` writes the message telling the customer (it names the reference) with the order.
+    """
     for attempt in range(REFERENCE_TRIES):
         order.reference = new_order_reference(prefix)
         try:
-            return await uow.orders.add(order)
+            return await uow.orders.add(order, notice(order) if notice is not None else None)
         except AlreadyExists:
             if attempt == REFERENCE_TRIES - 1:
                 raise
@@ -139,54 +157,78 @@ class PlaceOrder:
         method: PaymentMethod,
         pin: str | None = None,
         checkout: CheckoutRequest | None = None,
+        contact: Contact | None = None,
     ) -> OrderPlaced | PinRefused:
         """Raises InsufficientFunds for a short wallet, NotFound for an unknown cylinder.
 
-        `checkout`: a mobile-money payment is left to the aggregator's own checkout."""
+        `checkout`: a mobile-money payment is left to the aggregator's own checkout.
+        `contact`: the customer's number and language as the caller already knows them (the
+        dialogue's session); an order paid without a PIN then reads no customer."""
         now = self.clock.now()
         # The price the customer was shown: the catalogue as the dialogue read it.
         cylinder = next((c for c in await self.catalogue() if c.id == cylinder_type_id), None)
         if cylinder is None:
             raise NotFound("cylinder")
+        order = Order(
+            id=None,
+            reference="",  # drawn when stored
+            customer_id=customer_id,
+            kind=kind,
+            cylinder_type_id=cylinder.id,
+            cylinder_label=cylinder.label,
+            deposit=cylinder.deposit if kind is OrderKind.DEPOSIT else Money(0),
+            gas_price=cylinder.gas_price,
+            payment_method=method,
+            status=OrderStatus.AWAITING_PAYMENT,
+            created_at=now,
+            status_changed_at=now,
+        )
         async with self.uow() as uow:
-            customer = await require_customer(uow, customer_id)
             if method is PaymentMethod.WALLET:
+                customer = await require_customer(uow, customer_id)
                 refused = await check_pin(uow, customer, pin or "", self.hasher, self.messages, now)
                 if refused is not None:
-                    await uow.commit()
+                    await uow.commit()  # the refusal counts
                     return refused
-            order = Order(
-                id=None,
-                reference="",  # drawn when stored
-                customer_id=customer_id,
-                kind=kind,
-                cylinder_type_id=cylinder.id,
-                cylinder_label=cylinder.label,
-                deposit=cylinder.deposit if kind is OrderKind.DEPOSIT else Money(0),
-                gas_price=cylinder.gas_price,
-                payment_method=method,
-                status=OrderStatus.AWAITING_PAYMENT,
-                created_at=now,
-                status_changed_at=now,
-            )
-            balance = None
-            payment_reference = None
-            if method is PaymentMethod.WALLET:
                 balance = await self._pay_from_wallet(uow, customer, order)
-            elif method is PaymentMethod.ON_DELIVERY:
+                await uow.commit()
+                return OrderPlaced(order, balance)
+            if contact is None:
+                customer = await require_customer(uow, customer_id)
+                contact = Contact(customer.msisdn, customer.language)
+            payment_reference = None
+            if method is PaymentMethod.ON_DELIVERY:
                 order.status = OrderStatus.PAY_ON_DELIVERY
                 order.expected_delivery = now + timedelta(days=self.delivery_days)
-                order = await add_with_fresh_reference(uow, order, self.brand.order_prefix)
-                text = self.messages.speaking(customer.language).on_delivery(order)
-                await uow.outbox.add(OutboxMessage.sms(customer.msisdn.e164, text, now))
+                order = await add_with_fresh_reference(
+                    uow, order, self.brand.order_prefix, self._on_delivery_notice(contact, now)
+                )
             else:
                 order = await add_with_fresh_reference(uow, order, self.brand.order_prefix)
                 payment = await _start_payment(
-                    uow, self.providers, customer, order.total, method, now, order.id, checkout
+                    uow,
+                    self.providers,
+                    customer_id,
+                    contact.msisdn,
+                    order.total,
+                    method,
+                    now,
+                    order.id,
+                    checkout,
                 )
                 payment_reference = payment.reference
             await uow.commit()
-        return OrderPlaced(order, balance, payment_reference)
+        return OrderPlaced(order, None, payment_reference)
+
+    def _on_delivery_notice(
+        self, contact: Contact, now: datetime
+    ) -> Callable[[Order], OutboxMessage]:
+        words = self.messages.speaking(contact.language)
+
+        def notice(order: Order) -> OutboxMessage:
+            return OutboxMessage.sms(contact.msisdn.e164, words.on_delivery(order), now)
+
+        return notice
 
     async def _pay_from_wallet(self, uow: UnitOfWork, customer: Customer, order: Order) -> Money:
         now = order.created_at
@@ -209,7 +251,8 @@ class PlaceOrder:
 async def _start_payment(
     uow: UnitOfWork,
     providers: PaymentProviders,
-    customer: Customer,
+    customer_id: int,
+    msisdn: Msisdn,
     amount: Money,
     method: PaymentMethod,
     now: datetime,
@@ -220,12 +263,11 @@ async def _start_payment(
 
     With `checkout`, the aggregator prompts the customer itself: the payment is kept under
     its checkout, with the session as the provider's reference, and no request is sent."""
-    assert customer.id is not None
     payment = Payment(
         id=None,
         reference=checkout.reference if checkout else new_payment_reference(),
-        customer_id=customer.id,
-        msisdn=customer.msisdn,
+        customer_id=customer_id,
+        msisdn=msisdn,
         purpose=PaymentPurpose.ORDER if order_id is not None else PaymentPurpose.TOPUP,
         order_id=order_id,
         amount=amount,
@@ -264,7 +306,15 @@ class TopUpWallet:
         async with self.uow() as uow:
             customer = await require_customer(uow, customer_id)
             payment = await _start_payment(
-                uow, self.providers, customer, amount, method, now, None, checkout
+                uow,
+                self.providers,
+                customer_id,
+                customer.msisdn,
+                amount,
+                method,
+                now,
+                None,
+                checkout,
             )
             await uow.commit()
         return TopUpRequested(payment.reference, amount)

@@ -214,7 +214,7 @@ class SqlAlchemyOrderRepository:
             message = mappers.outbox_values(notice)
             message["payload"] = json.dumps(message["payload"])
             values.update({f"n_{key}": value for key, value in _driver_values(message).items()})
-        row = (await self._connection.exec_driver_sql(sql, values)).first()
+        row: Sequence[Any] | None = (await self._connection.exec_driver_sql(sql, values)).first()
         if row is None:
             raise AlreadyExists(_ORDER_REFERENCE_KEY)
         if notice is not None:

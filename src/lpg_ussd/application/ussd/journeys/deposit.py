@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from lpg_ussd.application.checkout import CheckoutRequest
 from lpg_ussd.application.common import PinRefused
+from lpg_ussd.application.orders import Contact
 from lpg_ussd.application.ussd.journeys.common import invalid, menu, money, pin_format_ok, refused
 from lpg_ussd.application.ussd.screens import (
     Choice,
@@ -22,6 +23,7 @@ from lpg_ussd.application.ussd.session import CheckoutItem
 from lpg_ussd.domain.catalogue import CylinderType
 from lpg_ussd.domain.errors import InsufficientFunds, InvalidValue, NotFound
 from lpg_ussd.domain.money import Money, parse_whole_cedis
+from lpg_ussd.domain.msisdn import Msisdn
 from lpg_ussd.domain.order import MOBILE_MONEY, OrderKind, PaymentMethod
 
 J = "deposit"
@@ -125,7 +127,13 @@ async def place(ctx: HopContext, method: PaymentMethod, pin: str | None = None) 
     checkout = checkout_of(ctx, method)
     try:
         result = await ctx.services.place_order(
-            ctx.customer.id, d["cyl_id"], OrderKind(d["kind"]), method, pin, checkout=checkout
+            ctx.customer.id,
+            d["cyl_id"],
+            OrderKind(d["kind"]),
+            method,
+            pin,
+            checkout=checkout,
+            contact=Contact(Msisdn(ctx.record.msisdn), ctx.customer.language),
         )
     except InsufficientFunds as error:
         return End(ctx.t("reason.wallet_short", short=money(ctx, error.shortfall_pesewas)))
