@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from lpg_ussd import __version__
 from lpg_ussd.container import Container, build_container
 from lpg_ussd.entrypoints.http import checkout, events, health, metrics, payments, ussd
+from lpg_ussd.entrypoints.http.api import api_components, api_router
 from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth
 from lpg_ussd.entrypoints.http.deps import dependencies
 from lpg_ussd.entrypoints.http.simulator import routes as simulator_routes
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             *payments.routes,
             *health.routes,
             *metrics.routes,
+            api_router(),
             *simulator_routes,
             static_files(),
         ],
@@ -70,7 +72,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         state=State({"container": container, "settings": settings, "callback_auth": callback_auth}),
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(title="lpg-ussd", version=__version__, path="/ussd/docs"),
+        openapi_config=OpenAPIConfig(
+            title="lpg-ussd", version=__version__, path="/ussd/docs", components=api_components()
+        ),
         logging_config=None,
     )
 
