@@ -325,6 +325,7 @@ class Container(containers.DeclarativeContainer):
     change_price = providers.Singleton(catalogue_admin.ChangePrice, uow, clock)
     set_cylinder_on_sale = providers.Singleton(catalogue_admin.SetCylinderOnSale, uow, clock)
     list_payments = providers.Singleton(payment_admin.ListPayments, uow)
+    list_outbox = providers.Singleton(outbox.ListOutbox, uow)
     recheck_payment = providers.Singleton(payment_admin.RecheckPayment, uow, clock, confirm_payment)
     show_dashboard = providers.Singleton(
         figures.ShowDashboard, uow, clock, providers.Callable(journey_screens)

@@ -119,6 +119,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_poll_seconds: float = 0.5
     # The web handset at GET /simulator (it dials through the real callback routes)
     simulator: bool = True
+    # The staff console at /admin. The secret signs its CSRF tokens (empty: one is made and
+    # kept in secret-key beside the SQLite database, or in var/). Cookies are Secure when
+    # "true", never when "false", and with "auto" unless the console is served on localhost.
+    secret_key: str = ""
+    secure_cookies: str = "auto"
+    staff_session_hours: float = 8.0
     # Security
     pin_hash_time_cost: int = 2
     pin_hash_memory_kib: int = 19_456
@@ -165,6 +171,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             parts = urlsplit(self.hubtel_checkout_callback_url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise SettingsError("LPG_USSD_HUBTEL_CHECKOUT_CALLBACK_URL must be an http(s) URL")
+        if self.secure_cookies not in ("auto", "true", "false"):
+            raise SettingsError("LPG_USSD_SECURE_COOKIES: choose auto, true or false")
         if self.sms_provider not in SMS_PROVIDERS:
             raise SettingsError(f"LPG_USSD_SMS_PROVIDER: choose one of {', '.join(SMS_PROVIDERS)}")
 

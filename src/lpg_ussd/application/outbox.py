@@ -94,6 +94,17 @@ class DispatchOutbox:
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class ListOutbox:
+    """The latest messages the outbox holds, newest first, with their state (for staff)."""
+
+    uow: UnitOfWorkFactory
+
+    async def __call__(self, limit: int = 100) -> list[OutboxMessage]:
+        async with self.uow(read_only=True) as uow:
+            return await uow.outbox.list(limit=limit)
+
+
 @dataclass(slots=True)
 class Worker:
     """Runs the outbox and the sweep of pending payments until stopped."""

@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 
 from lpg_ussd import __version__
 from lpg_ussd.container import Container, build_container
+from lpg_ussd.entrypoints.http import admin as console
 from lpg_ussd.entrypoints.http import checkout, events, health, metrics, payments, ussd
 from lpg_ussd.entrypoints.http.api import api_components, api_router
 from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth
@@ -66,7 +67,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             api_router(),
             *simulator_routes,
             static_files(),
+            *console.routes,
         ],
+        middleware=console.middleware(settings),
+        guards=[console.console_guard],
+        exception_handlers=console.exception_handlers,
+        stores=console.stores(settings, container),
         template_config=template_config(settings.company_name),
         dependencies=dependencies(),
         state=State({"container": container, "settings": settings, "callback_auth": callback_auth}),
