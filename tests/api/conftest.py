@@ -36,8 +36,10 @@ class ApiLine:
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         # The app's own event loop: the database engine belongs to it.
-        portal = self.client.blocking_portal
-        return portal.call(lambda: coro)  # type: ignore[arg-type, return-value]
+        async def awaited() -> T:
+            return await coro
+
+        return self.client.blocking_portal.call(awaited)
 
     def key(self, *scopes: Permission, name: str = "erp") -> str:
         _, secret = self.run(self.container.create_api_key()(name, scopes, "test"))
