@@ -15,6 +15,7 @@ from lpg_ussd import __version__
 from lpg_ussd.container import Container, build_container
 from lpg_ussd.entrypoints.http import admin as console
 from lpg_ussd.entrypoints.http import checkout, events, health, metrics, payments, ussd
+from lpg_ussd.entrypoints.http.admin_dashboard import routes as dashboard_routes
 from lpg_ussd.entrypoints.http.api import api_components, api_router
 from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth
 from lpg_ussd.entrypoints.http.deps import dependencies
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             *metrics.routes,
             api_router(),
             *simulator_routes,
+            *dashboard_routes,
             static_files(),
             *console.routes,
         ],
