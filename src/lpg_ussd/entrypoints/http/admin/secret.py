@@ -20,15 +20,16 @@ DEFAULT_FOLDER = Path("var")
 
 
 def secret_key(settings: Settings) -> str:
-    if settings.secret_key:
-        return settings.secret_key
-    path = secret_file(settings.database_url)
-    log.warning(
-        "LPG_USSD_SECRET_KEY is not set: the staff console uses the key kept in %s; "
-        "set LPG_USSD_SECRET_KEY in production",
-        path,
-    )
-    return read_or_make(path)
+    return settings.secret_key or read_or_make(secret_file(settings.database_url))
+
+
+def warn_without_key(settings: Settings) -> None:
+    if not settings.secret_key:
+        log.warning(
+            "LPG_USSD_SECRET_KEY is not set: the staff console keeps a key of its own in %s; "
+            "set LPG_USSD_SECRET_KEY in production",
+            secret_file(settings.database_url),
+        )
 
 
 def secret_file(database_url: str) -> Path:

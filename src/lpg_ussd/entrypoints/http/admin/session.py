@@ -34,7 +34,7 @@ from litestar.types import (
 )
 
 from lpg_ussd.adapters.sessions.redis import RedisSessionStore
-from lpg_ussd.entrypoints.http.admin.secret import secret_file, secret_key
+from lpg_ussd.entrypoints.http.admin.secret import secret_file, secret_key, warn_without_key
 from lpg_ussd.settings import Settings
 
 SESSION_COOKIE = "lpg_staff"
@@ -146,19 +146,35 @@ def console_middleware(settings: Settings) -> list[DefineMiddleware]:
         store=STORE_NAME,
         exclude=NOT_CONSOLE,
     )
-    csrf = CSRFConfig(
-        secret=secret_key(settings),
-        cookie_name=CSRF_COOKIE,
-        cookie_path="/admin",
-        cookie_httponly=True,
-        cookie_samesite="lax",
-        exclude=NOT_CONSOLE,
-    )
     return [
         DefineMiddleware(_ConsoleOnly, inner=SecureCookies, mode=settings.secure_cookies),
-        DefineMiddleware(CSRFMiddleware, config=csrf),
+        DefineMiddleware(ConsoleCsrf, settings=settings),
         session.middleware,
     ]
+
+
+class ConsoleCsrf:
+    """Litestar's CSRF middleware, built at the first request: the secret key may have to be
+    made and written, and building an app (tests, the OpenAPI document) writes nothing."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.inner: CSRFMiddleware | None = None
+        warn_without_key(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.inner is None:
+            config = CSRFConfig(
+                secret=secret_key(self.settings),
+                cookie_name=CSRF_COOKIE,
+                cookie_path="/admin",
+                cookie_httponly=True,
+                cookie_samesite="lax",
+                exclude=NOT_CONSOLE,
+            )
+            self.inner = CSRFMiddleware(self.app, config)
+        await self.inner(scope, receive, send)
 
 
 class _ConsoleOnly:
