@@ -23,6 +23,7 @@ class InMemoryRateLimiter:
         max_keys: int = 100_000,
     ) -> None:
         self._limits = {"phone": phone_per_minute, "source": source_per_minute}
+        self.active = bool(phone_per_minute or source_per_minute)
         self._clock = clock
         self._counts: dict[tuple[str, str, int], int] = {}
         self._max_keys = max_keys
@@ -56,6 +57,7 @@ class RedisRateLimiter:
         self._client = client
         self._prefix = prefix
         self._limits = {"phone": phone_per_minute, "source": source_per_minute}
+        self.active = bool(phone_per_minute or source_per_minute)
         self._clock = clock
 
     async def allow(self, phone: str | None, source: str | None) -> bool:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from litestar import Request, Response, post
-from litestar.di import NamedDependency
 from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIType,
@@ -19,7 +18,7 @@ from litestar.openapi.spec import (
     Schema,
 )
 from litestar.openapi.spec.parameter import Parameter
-from litestar.params import FromPath, SkipValidation
+from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 
 from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, UssdGateway
@@ -33,6 +32,8 @@ log = logging.getLogger("lpg_ussd.http")
 
 
 class RateLimiter(Protocol):
+    active: bool  # False when every limit is 0: no hop is ever refused
+
     async def allow(self, phone: str | None, source: str | None) -> bool: ...
 
 
@@ -57,19 +58,34 @@ def source_of(request: Request[Any, Any, Any]) -> str | None:
     return str(address) if address is not None else peer  # a peer that is not an IP: as is
 
 
-Dialogue_ = SkipValidation[NamedDependency[Dialogue]]
-Gateways = SkipValidation[NamedDependency[Mapping[str, UssdGateway]]]
-Limiter = SkipValidation[NamedDependency[RateLimiter]]
+@dataclass(frozen=True, slots=True)
+class HopParts:
+    """What answering a hop takes, from the app's container."""
+
+    dialogue: Dialogue
+    gateways: Mapping[str, UssdGateway]
+    limiter: RateLimiter
 
 
-async def answer_hop(
-    gateway: str,
-    request: Request[Any, Any, Any],
-    dialogue: Dialogue,
-    gateways: Mapping[str, UssdGateway],
-    limiter: RateLimiter,
-) -> Response[bytes]:
-    adapter = gateways.get(gateway)
+HOP_PARTS = "ussd_hop_parts"
+
+
+def hop_parts(request: Request[Any, Any, Any]) -> HopParts:
+    """Taken from the container once per app, not resolved as Litestar dependencies on every
+    hop: Litestar resolves several in a task group of their own, a tenth of a hop's CPU."""
+    state = request.app.state
+    parts: HopParts | None = state.get(HOP_PARTS)
+    if parts is None:
+        container = state.container
+        parts = HopParts(container.dialogue(), container.ussd_gateways(), container.rate_limiter())
+        state[HOP_PARTS] = parts
+    return parts
+
+
+async def answer_hop(gateway: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+    parts = hop_parts(request)
+    dialogue, limiter = parts.dialogue, parts.limiter
+    adapter = parts.gateways.get(gateway)
     if adapter is None:
         return Response(b"unknown gateway", status_code=HTTP_404_NOT_FOUND, media_type=PLAIN)
     body = await request.body()
@@ -78,7 +94,7 @@ async def answer_hop(
     except MalformedRequest as error:
         return Response(str(error).encode(), status_code=HTTP_400_BAD_REQUEST, media_type=PLAIN)
     bind_session(hop.session_id)  # on every log line of this hop
-    if await allowed(limiter, hop.msisdn, source_of(request)):
+    if not limiter.active or await allowed(limiter, hop.msisdn, source_of(request)):
         reply = await dialogue.answer(hop)
     else:
         log.warning("hop over the rate limit", extra={"session_id": hop.session_id})
@@ -187,15 +203,11 @@ def callback_paths(gateway: str) -> list[str]:
     operation_class=HopOperation,
 )
 async def gateway_callback(
-    gateway: FromPath[str],
-    request: Request[Any, Any, Any],
-    dialogue: Dialogue_,
-    gateways: Gateways,
-    rate_limiter: Limiter,
+    gateway: FromPath[str], request: Request[Any, Any, Any]
 ) -> Response[bytes]:
     """`gateway` is one of `africastalking`, `hubtel`, `arkesel`, `nalo`; `token` is the
     gateway's secret path token when its settings ask for one."""
-    return await answer_hop(gateway, request, dialogue, gateways, rate_limiter)
+    return await answer_hop(gateway, request)
 
 
 @post(
@@ -206,10 +218,8 @@ async def gateway_callback(
     summary="Africa's Talking USSD hop",
     operation_class=AfricasTalkingHopOperation,
 )
-async def africastalking_callback(
-    request: Request[Any, Any, Any], dialogue: Dialogue_, gateways: Gateways, rate_limiter: Limiter
-) -> Response[bytes]:
-    return await answer_hop("africastalking", request, dialogue, gateways, rate_limiter)
+async def africastalking_callback(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return await answer_hop("africastalking", request)
 
 
 routes = [gateway_callback, africastalking_callback]
