@@ -24,6 +24,7 @@ DEPOSIT = ["", "1", "1*1", "1*1*2", "1*1*2*1", "1*1*2*1*5"]
 @dataclass
 class Results:
     latencies: list[float] = field(default_factory=list)
+    answered: int = 0  # every hop answered, warm-up included (for the server's CPU per hop)
     journeys: int = 0
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
@@ -101,6 +102,7 @@ async def handset(
                     await conn.close()
                     break
                 elapsed = time.perf_counter() - started
+                results.answered += 1
                 last = index == len(hops) - 1
                 expected = "END " if last and len(hops) > 1 else "CON "
                 if status != 200 or not answer.startswith(("CON ", "END ")):
@@ -143,6 +145,7 @@ async def run(
     ms = 1000.0
     return {
         "hops": len(latencies),
+        "answered": results.answered,
         "hops_per_second": len(latencies) / measured,
         "journeys_per_second": results.journeys / measured,
         "p50_ms": percentile(latencies, 0.50) * ms,

@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,12 +109,8 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30) 
 
 def per_process_rss_mb(pid: int) -> float:
     """The largest resident set among the server's processes (what one process costs)."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
     largest = 0
-    for each in pids:
+    for each in server_pids(pid):
         try:
             for line in Path(f"/proc/{each}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -122,6 +118,27 @@ def per_process_rss_mb(pid: int) -> float:
         except FileNotFoundError:
             continue
     return largest / 1024
+
+
+def server_pids(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    found = [pid]
+    if children.exists():
+        found += [int(p) for p in children.read_text().split()]
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time these processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def start_load(url: str, args: argparse.Namespace, journey: str) -> subprocess.Popen[bytes]:
@@ -148,24 +165,42 @@ def start_load(url: str, args: argparse.Namespace, journey: str) -> subprocess.P
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE)
 
 
-def play(url: str, server_pid: int, args: argparse.Namespace, journey: str) -> dict[str, Any]:
-    """Run the load and sample the server's memory meanwhile."""
+def play(
+    url: str, server_pid: int, args: argparse.Namespace, journey: str, also: Sequence[int] = ()
+) -> dict[str, Any]:
+    """Run the load and sample the server's memory meanwhile; with the CPU time the server
+    (and the processes `also` named) spent on each hop answered, a figure that other load on
+    the machine disturbs far less than hops per second."""
+    pids = [*server_pids(server_pid), *also]
+    cpu_before = cpu_seconds(pids)
     process = start_load(url, args, journey)
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, per_process_rss_mb(server_pid))
         time.sleep(0.25)
+    cpu = cpu_seconds(pids) - cpu_before
     assert process.stdout is not None
     outcome: dict[str, Any] = json.loads(process.stdout.read())
     outcome["rss_mb"] = peak
+    outcome["cpu_ms_per_hop"] = 1000 * cpu / max(outcome["answered"], 1)
     return outcome
+
+
+def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(BIN / "lpg-ussd"), *command],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def serve_line(
     database_url: str, prefix: str, workers: int, args: argparse.Namespace
 ) -> dict[str, Any]:
     port = free_port()
-    env = {
+    env: dict[str, str] = {
         **os.environ,
         "LPG_USSD_DATABASE_URL": database_url,
         "LPG_USSD_REDIS_URL": REDIS_URL,
@@ -175,24 +210,24 @@ def serve_line(
         # The benchmark's handsets answer far faster than people, from one address.
         "LPG_USSD_RATE_LIMIT_PHONE_PER_MINUTE": "0",
         "LPG_USSD_RATE_LIMIT_SOURCE_PER_MINUTE": "0",
+        # As in production: the outbox worker in a process of its own (`--worker-inside` not).
+        "LPG_USSD_RUN_WORKER": "true" if args.worker_inside else "false",
     }
-    process = subprocess.Popen(
-        [str(BIN / "lpg-ussd"), "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = None if args.worker_inside else spawn(["worker"], env)
+    process = spawn(["serve", "--port", str(port), "--workers", str(workers)], env)
     try:
         startup = wait_ready(f"http://127.0.0.1:{port}/health/ready", process)
-        outcome = play(
-            f"http://127.0.0.1:{port}/ussd/africastalking/callback", process.pid, args, "deposit"
-        )
+        url = f"http://127.0.0.1:{port}/ussd/africastalking/callback"
+        outcome = play(url, process.pid, args, "deposit", [worker.pid] if worker else [])
         outcome["startup_s"] = startup
+        if worker is not None and worker.poll() is not None:
+            raise RuntimeError(f"the outbox worker exited with {worker.returncode}")
         return outcome
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        for each in (process, worker):
+            if each is not None:
+                each.terminate()
+                each.wait(timeout=15)
 
 
 def serve_bare(prefix: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -233,16 +268,16 @@ def serve_bare(prefix: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
     lines = [
-        "| run | hops/s | journeys/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS MB "
-        "| ready s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | hops/s | journeys/s | p50 ms | p90 ms | p99 ms | max ms | errors | CPU ms/hop "
+        "| RSS MB | ready s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in rows:
         ready = f"{r['startup_s']:.2f}" if "startup_s" in r else "-"
         lines.append(
             f"| {name} | {r['hops_per_second']:.0f} | {r['journeys_per_second']:.0f} | "
             f"{r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
-            f"{r['errors']} | {r['rss_mb']:.0f} | {ready} |"
+            f"{r['errors']} | {r['cpu_ms_per_hop']:.2f} | {r['rss_mb']:.0f} | {ready} |"
         )
     return "\n".join(lines)
 
@@ -256,6 +291,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument(
+        "--worker-inside",
+        action="store_true",
+        help="run the outbox worker inside the server (by default: a process of its own)",
+    )
     args = parser.parse_args()
 
     prefix = f"lpg-bench-{secrets.token_hex(4)}"
