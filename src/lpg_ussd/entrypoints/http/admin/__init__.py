@@ -1,16 +1,16 @@
 """The staff web console under /admin: server-rendered pages over the back office's use cases.
 
-`create_app` registers `routes`, `console_guard` (app-wide: it acts on /admin paths only),
-`exception_handlers`, `middleware(settings)` (session and CSRF, on /admin paths only) and
-`stores(settings, container)`. A handler of another module under /admin is protected the same
-way as long as it declares `opt={"permission": Permission.X}`."""
+`create_app` registers `router(settings, extra)` and `stores(settings, container)`. The
+router carries the console's session and CSRF middleware, its guard and its exception handlers,
+so no other request (a USSD hop above all) pays for them. A handler of another module under
+/admin (the dashboard) is protected the same way when given to `router` as `extra` and
+declaring `opt={"permission": Permission.X}`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Router
-from litestar.middleware import DefineMiddleware
 from litestar.stores.base import Store
 
 from lpg_ussd.entrypoints.http.admin import (
@@ -43,15 +43,21 @@ handlers: list[Any] = [
     *records.routes,
     *staff.routes,
 ]
-routes = [Router("/", route_handlers=handlers, include_in_schema=False)]
 
 
-def middleware(settings: Settings) -> list[DefineMiddleware]:
-    return console_middleware(settings)
+def router(settings: Settings, extra: list[Any]) -> Router:
+    return Router(
+        "/",
+        route_handlers=[*handlers, *extra],
+        include_in_schema=False,
+        middleware=console_middleware(settings),
+        guards=[console_guard],
+        exception_handlers=exception_handlers,
+    )
 
 
 def stores(settings: Settings, container: Any) -> dict[str, Store]:
     return {STORE_NAME: session_store(settings, container.session_store())}
 
 
-__all__ = ["console_guard", "exception_handlers", "middleware", "routes", "stores"]
+__all__ = ["router", "stores"]
