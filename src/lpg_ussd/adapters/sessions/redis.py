@@ -3,6 +3,10 @@
 Each session is one msgpack record with a TTL under `<prefix>:{<msisdn>}:s`; its lock is
 `<prefix>:{<msisdn>}:l`. The braces are a hash tag, so both keys of a session live on one
 Redis Cluster slot and a pipeline over them works there too.
+
+A hop holds one connection of the pool from taking the lock to writing the record, and sends
+its two scripts on it directly: redis-py's per-command path (a pool checkout with a timeout,
+retries, response callbacks) cost as much CPU as the rest of the session handling.
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 import redis.asyncio as redis
+from redis.asyncio.connection import AbstractConnection as Connection
 from redis.asyncio.sentinel import Sentinel
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from lpg_ussd.application.ports import SessionBusy
 from lpg_ussd.application.ussd.session import SessionRecord, decode, encode
@@ -27,9 +34,11 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) 
 return 0
 """
 SENTINEL_SCHEMES = ("redis+sentinel://", "rediss+sentinel://")
-# Take the lock and read the record in one script (one command, one round trip).
+# Take the lock and read the record in one script (one command, one round trip). A lock that
+# is already ours was taken by a try whose answer was lost with its connection.
 _TAKE = """
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+  or redis.call('get', KEYS[1]) == ARGV[1] then
   return {1, redis.call('get', KEYS[2])}
 end
 return {0}
@@ -51,7 +60,8 @@ class RedisSessionStore:
         self._release = client.register_script(_RELEASE)
         self._take = client.register_script(_TAKE)
         self._write = client.register_script(_WRITE)
-        self._held: dict[str, tuple[str, bytes | None]] = {}  # key -> (lock token, record read)
+        # key -> (lock token, record read, the connection the hop holds)
+        self._held: dict[str, tuple[str, bytes | None, Connection]] = {}
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "lpg", **options: Any) -> RedisSessionStore:
@@ -82,36 +92,40 @@ class RedisSessionStore:
         return decode(raw if isinstance(raw, bytes) else raw.encode("latin-1"))
 
     async def put(self, key: str, record: SessionRecord, ttl_seconds: int) -> None:
+        keys = [self._record_key(key), self._lock_key(key)]
         held = self._held.pop(key, None)
-        token = held[0] if held is not None else ""
-        await self._write(
-            keys=[self._record_key(key), self._lock_key(key)],
-            args=[encode(record), ttl_seconds, token],
-        )
+        if held is None:
+            await self._write(keys=keys, args=[encode(record), ttl_seconds, ""])
+            return
+        await _run(held[2], self._write, keys, [encode(record), ttl_seconds, held[0]])
 
     @asynccontextmanager
     async def lock(self, key: str, timeout_seconds: float) -> AsyncIterator[None]:
         token = secrets.token_hex(8)
         deadline = time.monotonic() + timeout_seconds
         pause = 0.005
-        while True:
-            taken = await self._take(
-                keys=[self._lock_key(key), self._record_key(key)], args=[token, LOCK_TTL_MS]
-            )
-            if taken[0] == 1:
-                raw = taken[1] if len(taken) > 1 else None
-                break
-            if time.monotonic() + pause > deadline:
-                raise SessionBusy(key)
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.1)
-        self._held[key] = (token, raw)
+        pool = self._client.connection_pool
+        connection = await pool.get_connection()  # type: ignore[no-untyped-call]
         try:
-            yield
+            while True:
+                keys = [self._lock_key(key), self._record_key(key)]
+                taken = await _run(connection, self._take, keys, [token, LOCK_TTL_MS])
+                if taken[0] == 1:
+                    raw = taken[1] if len(taken) > 1 else None
+                    break
+                if time.monotonic() + pause > deadline:
+                    raise SessionBusy(key)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.1)
+            self._held[key] = (token, raw, connection)
+            try:
+                yield
+            finally:
+                held = self._held.pop(key, None)
+                if held is not None:  # the hop ended without a write: free the lock now
+                    await _run(connection, self._release, [self._lock_key(key)], [token])
         finally:
-            held = self._held.pop(key, None)
-            if held is not None:  # the hop ended without a write: free the lock now
-                await self._release(keys=[self._lock_key(key)], args=[token])
+            await pool.release(connection)
 
     async def ping(self) -> bool:
         try:
@@ -123,6 +137,30 @@ class RedisSessionStore:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+async def _run(
+    connection: Connection, script: AsyncScript, keys: list[str], args: list[Any]
+) -> Any:
+    """One script on this connection: by its digest, or whole when Redis has forgotten it (a
+    restart); once more on a fresh connection when a pooled one turns out to be dead (each
+    script may safely run twice)."""
+    try:
+        return await _evaluate(connection, script, keys, args)
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        await connection.disconnect()  # the next command connects anew
+        return await _evaluate(connection, script, keys, args)
+
+
+async def _evaluate(
+    connection: Connection, script: AsyncScript, keys: list[str], args: list[Any]
+) -> Any:
+    try:
+        await connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
+        return await connection.read_response()
+    except NoScriptError:
+        await connection.send_command("EVAL", script.script, len(keys), *keys, *args)
+        return await connection.read_response()
 
 
 def sentinel_client(url: str, **options: Any) -> redis.Redis:
