@@ -5,9 +5,8 @@ Times need no care here: the `UtcDateTime` column type already reads and writes 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
-
-from sqlalchemy import RowMapping
 
 from lpg_ussd.application.ports import CallbackOutcome, PaymentCallback
 from lpg_ussd.domain.catalogue import CylinderType, Material, PriceChange
@@ -20,7 +19,7 @@ from lpg_ussd.domain.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from lpg_ussd.domain.payment import FailureReason, Payment, PaymentPurpose, PaymentStatus
 from lpg_ussd.domain.ticket import Ticket, TicketStatus, TicketTopic
 
-Row = RowMapping
+Row = Mapping[Any, Any]  # a RowMapping, or a row the driver read
 Values = dict[str, Any]
 
 

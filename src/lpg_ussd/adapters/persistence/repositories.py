@@ -8,7 +8,18 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -55,7 +66,12 @@ class SqlAlchemyCustomerRepository:
         return await self._first(customers.c.id == customer_id)
 
     async def get_by_msisdn(self, msisdn: Msisdn) -> Customer | None:
-        return await self._first(customers.c.msisdn == msisdn.e164)
+        if self._connection.dialect.name != "postgresql":
+            return await self._first(customers.c.msisdn == msisdn.e164)
+        # Every session's first hop: SQL as the driver takes it, no statement to build.
+        result = await self._connection.exec_driver_sql(_CUSTOMER_BY_MSISDN, (msisdn.e164,))
+        row = result.mappings().first()
+        return mappers.customer_from_row(_times_in_utc(row)) if row is not None else None
 
     async def add(self, customer: Customer) -> Customer:
         statement = (
@@ -91,6 +107,19 @@ class SqlAlchemyCustomerRepository:
             statement = statement.where(_customer_matches(search.strip()))
         result = await self._connection.execute(statement)
         return [mappers.customer_from_row(row) for row in result.mappings()]
+
+
+_CUSTOMER_BY_MSISDN = (
+    f"SELECT {', '.join(column.name for column in customers.c)} FROM customers WHERE msisdn = %s"
+)
+
+
+def _times_in_utc(row: RowMapping) -> dict[str, Any]:
+    """A row read by the driver, its times made UTC as UtcDateTime makes them."""
+    return {
+        key: value.astimezone(UTC) if isinstance(value, datetime) else value
+        for key, value in row.items()
+    }
 
 
 def _customer_matches(search: str) -> ColumnElement[bool]:
