@@ -188,8 +188,11 @@ async def test_customer_update_is_stored(uow_factory: UnitOfWorkFactory) -> None
         await uow.commit()
     async with uow_factory() as uow:
         stored = await uow.customers.get(customer.id)
-    assert stored == customer
+        by_number = await uow.customers.get_by_msisdn(customer.msisdn)
+    assert stored == customer == by_number
     assert stored.is_verified and stored.pin_locked(NOW + timedelta(minutes=1))
+    assert by_number is not None and by_number.verified_at is not None
+    assert by_number.verified_at.tzinfo is UTC
 
 
 async def test_times_come_back_as_utc(uow_factory: UnitOfWorkFactory) -> None:
