@@ -5,14 +5,12 @@ over USSD, and sees the SMS each change sent on /admin/outbox. Screenshots are k
 
 from __future__ import annotations
 
-import subprocess
-import uuid
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.server import BIN, LiveServer, server_env
+from tests.browser import line
+from tests.browser.server import LiveServer
 
 PHONE = "0244777001"
 E164 = "+233244777001"
@@ -23,36 +21,11 @@ DEPOSIT_ON_DELIVERY = ["1", "1", "1", "1", "5"]
 
 
 def dial(server: LiveServer, answers: list[str]) -> str:
-    """One USSD session through the Africa's Talking callback, as an aggregator posts it."""
-    session = "ATUid_" + uuid.uuid4().hex
-    screen = ""
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        for hop in range(len(answers) + 1):
-            form = {
-                "sessionId": session,
-                "serviceCode": "*384*303#",
-                "phoneNumber": PHONE,
-                "networkCode": "62001",
-                "text": "*".join(answers[:hop]),
-            }
-            reply = client.post("/ussd/africastalking/callback", data=form)
-            assert reply.status_code == 200, reply.text
-            screen = reply.text
-    return screen
+    return line.dial(server, PHONE, answers)[1]
 
 
 def create_admin(server: LiveServer) -> None:
-    command = [str(BIN), "staff", "create", ADMIN, "--role", "admin", "--password-stdin"]
-    done = subprocess.run(
-        [*command, "--name", "Console Admin"],
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        cwd=server.workdir,
-        env=server_env(server.workdir, {}),
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    line.create_staff(server, ADMIN, PASSWORD)
 
 
 def shot(page: Page, artefacts: Path, name: str) -> None:

@@ -5,14 +5,13 @@ screenshot of the dashboard is kept."""
 
 from __future__ import annotations
 
-import subprocess
-import uuid
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.server import BIN, LiveServer, server_env
+from tests.browser import line
+from tests.browser.server import LiveServer
 
 ADMIN, PASSWORD = "figures.admin", "a long figures password"
 REGISTRATION = ["1", "Kwame", "Boateng", "Tamale", "9", "4826", "4826", "1"]
@@ -20,22 +19,10 @@ REGISTRATION = ["1", "Kwame", "Boateng", "Tamale", "9", "4826", "4826", "1"]
 
 def session(server: LiveServer, phone: str, answers: list[str], status: str) -> str:
     """One USSD session through the callback route, then the aggregator's notice of its end."""
-    session_id = "ATUid_" + uuid.uuid4().hex
-    screen = ""
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        for hop in range(len(answers) + 1):
-            form = {
-                "sessionId": session_id,
-                "serviceCode": "*384*303#",
-                "phoneNumber": phone,
-                "networkCode": "62001",
-                "text": "*".join(answers[:hop]),
-            }
-            reply = client.post("/ussd/africastalking/callback", data=form)
-            assert reply.status_code == 200, reply.text
-            screen = reply.text
-        notice = {"sessionId": session_id, "phoneNumber": phone, "status": status}
-        assert client.post("/ussd/africastalking/events", data=notice).status_code == 200
+    session_id, screen = line.dial(server, phone, answers)
+    notice = {"sessionId": session_id, "phoneNumber": phone, "status": status}
+    answer = httpx.post(f"{server.url}/ussd/africastalking/events", data=notice, timeout=10)
+    assert answer.status_code == 200, answer.text
     return screen
 
 
@@ -45,17 +32,7 @@ def test_the_dashboard_draws_the_lines_use(
     assert "will be verified" in session(live_server, "0244888001", REGISTRATION, "Success")
     assert "will be verified" in session(live_server, "0244888002", REGISTRATION, "Success")
     assert "last name" in session(live_server, "0244888003", ["1", "Yaw"], "Incomplete").lower()
-    command = [str(BIN), "staff", "create", ADMIN, "--role", "admin", "--password-stdin"]
-    done = subprocess.run(
-        command,
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        cwd=live_server.workdir,
-        env=server_env(live_server.workdir, {}),
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    line.create_staff(live_server, ADMIN, PASSWORD)
 
     page.goto("/admin/dashboard")
     page.fill("#username", ADMIN)
