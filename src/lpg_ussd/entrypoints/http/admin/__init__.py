@@ -25,6 +25,7 @@ from lpg_ussd.entrypoints.http.admin import (
     tickets,
 )
 from lpg_ussd.entrypoints.http.admin.auth import console_guard, exception_handlers
+from lpg_ussd.entrypoints.http.admin.secret import warn_without_key
 from lpg_ussd.entrypoints.http.admin.session import (
     STORE_NAME,
     console_middleware,
@@ -46,6 +47,7 @@ handlers: list[Any] = [
 
 
 def router(settings: Settings, extra: list[Any]) -> Router:
+    warn_without_key(settings)
     return Router(
         "/",
         route_handlers=[*handlers, *extra],

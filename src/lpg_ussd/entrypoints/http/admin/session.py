@@ -34,7 +34,7 @@ from litestar.types import (
 )
 
 from lpg_ussd.adapters.sessions.redis import RedisSessionStore
-from lpg_ussd.entrypoints.http.admin.secret import secret_file, secret_key, warn_without_key
+from lpg_ussd.entrypoints.http.admin.secret import secret_file, secret_key
 from lpg_ussd.settings import Settings
 
 SESSION_COOKIE = "lpg_staff"
@@ -161,7 +161,6 @@ class ConsoleCsrf:
         self.app = app
         self.settings = settings
         self.inner: CSRFMiddleware | None = None
-        warn_without_key(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.inner is None:
