@@ -44,9 +44,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     _configure_logging(settings)
     if settings.auto_migrate:
-        from lpg_ussd.adapters.persistence.migrate import upgrade
+        from lpg_ussd.adapters.persistence.migrate import upgrade_if_behind
 
-        upgrade(settings.database_url)
+        upgrade_if_behind(settings.database_url)
     if args.workers > 1 and not settings.redis_url:
         print(
             "warning: several workers without LPG_USSD_REDIS_URL do not share sessions",
