@@ -7,15 +7,12 @@ Configuration first, Singletons for shared infrastructure and the stateless use 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from dependency_injector import containers, providers
 
 from lpg_ussd.adapters.clock import SystemClock
 from lpg_ussd.adapters.metrics.prometheus import PrometheusMetrics
-from lpg_ussd.adapters.payments.hubtel import HubtelPaymentGateway
-from lpg_ussd.adapters.payments.hubtel_checkout import HubtelCheckoutPaymentGateway
-from lpg_ussd.adapters.payments.mtn_momo import MtnMomoPaymentGateway
-from lpg_ussd.adapters.payments.paystack import PaystackPaymentGateway
 from lpg_ussd.adapters.payments.providers import ConfiguredPaymentProviders
 from lpg_ussd.adapters.payments.simulated import SimulatedPaymentGateway
 from lpg_ussd.adapters.persistence.database import create_engine
@@ -25,10 +22,7 @@ from lpg_ussd.adapters.pins import Argon2PinHasher
 from lpg_ussd.adapters.rate_limits import InMemoryRateLimiter, RedisRateLimiter
 from lpg_ussd.adapters.sessions.memory import InMemorySessionStore
 from lpg_ussd.adapters.sessions.redis import RedisSessionStore
-from lpg_ussd.adapters.sms.africastalking import AfricasTalkingSmsSender
-from lpg_ussd.adapters.sms.arkesel import ArkeselSmsSender
 from lpg_ussd.adapters.sms.console import ConsoleSmsSender
-from lpg_ussd.adapters.sms.hubtel import HubtelSmsSender
 from lpg_ussd.adapters.ussd_gateways import africastalking
 from lpg_ussd.adapters.ussd_gateways.africastalking import AfricasTalkingGateway
 from lpg_ussd.adapters.ussd_gateways.arkesel import ArkeselGateway
@@ -53,7 +47,7 @@ from lpg_ussd.application import (
 from lpg_ussd.application.brand import Brand
 from lpg_ussd.application.messages import Messages
 from lpg_ussd.application.payment_callbacks import ReceivePaymentCallback
-from lpg_ussd.application.ports import CheckoutReporter, PaymentGateway
+from lpg_ussd.application.ports import CheckoutReporter, PaymentGateway, SmsSender
 from lpg_ussd.application.reconcile import Reconcile
 from lpg_ussd.application.session_outcomes import RecordSessionOutcome
 from lpg_ussd.application.ussd.engine import Dialogue, DialogueSettings
@@ -63,58 +57,86 @@ from lpg_ussd.application.ussd.services import Services
 from lpg_ussd.application.ussd.texts import Languages
 from lpg_ussd.settings import Settings
 
+# The HTTP providers are imported only when the settings name them: the embedded default
+# (simulated payments, SMS on the console) starts without loading an HTTP client.
+CHECKOUT = "hubtel_checkout"  # HubtelCheckoutPaymentGateway.name
+
+
+def _mtn_momo(settings: Settings) -> PaymentGateway:
+    from lpg_ussd.adapters.payments.mtn_momo import MtnMomoPaymentGateway
+
+    return MtnMomoPaymentGateway(
+        api_user=settings.mtn_momo_api_user,
+        api_key=settings.mtn_momo_api_key,
+        subscription_key=settings.mtn_momo_subscription_key,
+        base_url=settings.mtn_momo_base_url,
+        target_environment=settings.mtn_momo_target_environment,
+        currency=settings.mtn_momo_currency,
+        callback_url=settings.mtn_momo_callback_url,
+        timeout_seconds=settings.provider_timeout_seconds,
+    )
+
+
+def _hubtel(settings: Settings) -> PaymentGateway:
+    from lpg_ussd.adapters.payments.hubtel import HubtelPaymentGateway
+
+    return HubtelPaymentGateway(
+        pos_sales_id=settings.hubtel_pos_sales_id,
+        api_id=settings.hubtel_api_id,
+        api_key=settings.hubtel_api_key,
+        callback_url=settings.hubtel_callback_url,
+        base_url=settings.hubtel_base_url,
+        status_base_url=settings.hubtel_status_base_url,
+        timeout_seconds=settings.provider_timeout_seconds,
+    )
+
+
+def _paystack(settings: Settings) -> PaymentGateway:
+    from lpg_ussd.adapters.payments.paystack import PaystackPaymentGateway
+
+    return PaystackPaymentGateway(
+        secret_key=settings.paystack_secret_key,
+        base_url=settings.paystack_base_url,
+        currency=settings.paystack_currency,
+        email_domain=settings.paystack_email_domain,
+        timeout_seconds=settings.provider_timeout_seconds,
+    )
+
+
+def _hubtel_checkout_gateway(settings: Settings) -> PaymentGateway:
+    from lpg_ussd.adapters.payments.hubtel_checkout import HubtelCheckoutPaymentGateway
+
+    return HubtelCheckoutPaymentGateway(
+        callback_url=settings.hubtel_checkout_callback_url,
+        pos_sales_id=settings.hubtel_pos_sales_id,
+        api_id=settings.hubtel_api_id,
+        api_key=settings.hubtel_api_key,
+        status_base_url=settings.hubtel_status_base_url,
+        timeout_seconds=settings.provider_timeout_seconds,
+    )
+
 
 def _payment_gateways(
     settings: Settings, simulated: SimulatedPaymentGateway
 ) -> dict[str, PaymentGateway]:
     """The providers the settings name, and only those (an unused one takes no callbacks)."""
-    timeout = settings.provider_timeout_seconds
     builders: dict[str, Callable[[], PaymentGateway]] = {
         "simulated": lambda: simulated,
-        "mtn_momo": lambda: MtnMomoPaymentGateway(
-            api_user=settings.mtn_momo_api_user,
-            api_key=settings.mtn_momo_api_key,
-            subscription_key=settings.mtn_momo_subscription_key,
-            base_url=settings.mtn_momo_base_url,
-            target_environment=settings.mtn_momo_target_environment,
-            currency=settings.mtn_momo_currency,
-            callback_url=settings.mtn_momo_callback_url,
-            timeout_seconds=timeout,
-        ),
-        "hubtel": lambda: HubtelPaymentGateway(
-            pos_sales_id=settings.hubtel_pos_sales_id,
-            api_id=settings.hubtel_api_id,
-            api_key=settings.hubtel_api_key,
-            callback_url=settings.hubtel_callback_url,
-            base_url=settings.hubtel_base_url,
-            status_base_url=settings.hubtel_status_base_url,
-            timeout_seconds=timeout,
-        ),
-        "paystack": lambda: PaystackPaymentGateway(
-            secret_key=settings.paystack_secret_key,
-            base_url=settings.paystack_base_url,
-            currency=settings.paystack_currency,
-            email_domain=settings.paystack_email_domain,
-            timeout_seconds=timeout,
-        ),
+        "mtn_momo": lambda: _mtn_momo(settings),
+        "hubtel": lambda: _hubtel(settings),
+        "paystack": lambda: _paystack(settings),
     }
     gateways = {name: builders[name]() for name in sorted(settings.payment_providers_in_use)}
     if settings.hubtel_checkout:
         # Not a provider a network can be given: the payments Hubtel's checkout collects.
-        gateways[HubtelCheckoutPaymentGateway.name] = HubtelCheckoutPaymentGateway(
-            callback_url=settings.hubtel_checkout_callback_url,
-            pos_sales_id=settings.hubtel_pos_sales_id,
-            api_id=settings.hubtel_api_id,
-            api_key=settings.hubtel_api_key,
-            status_base_url=settings.hubtel_status_base_url,
-            timeout_seconds=timeout,
-        )
+        gateways[CHECKOUT] = _hubtel_checkout_gateway(settings)
     return gateways
 
 
-def _checkout_gateway(gateways: dict[str, PaymentGateway]) -> HubtelCheckoutPaymentGateway | None:
-    found = gateways.get(HubtelCheckoutPaymentGateway.name)
-    return found if isinstance(found, HubtelCheckoutPaymentGateway) else None
+def _checkout_gateway(gateways: dict[str, PaymentGateway]) -> Any:
+    """Hubtel's checkout when on: both a payment gateway and the reader and reporter of its
+    fulfilment requests."""
+    return gateways.get(CHECKOUT)
 
 
 def _checkout_reporters(gateways: dict[str, PaymentGateway]) -> dict[str, CheckoutReporter]:
@@ -122,16 +144,48 @@ def _checkout_reporters(gateways: dict[str, PaymentGateway]) -> dict[str, Checko
     return {found.name: found} if found is not None else {}
 
 
-def _checkout_readers(
-    gateways: dict[str, PaymentGateway],
-) -> dict[str, HubtelCheckoutPaymentGateway]:
+def _checkout_readers(gateways: dict[str, PaymentGateway]) -> dict[str, Any]:
     """USSD gateway name -> the reader of its checkout's fulfilment requests, when on."""
     found = _checkout_gateway(gateways)
     return {"hubtel": found} if found is not None else {}
 
 
+def _sms_sender(settings: Settings) -> SmsSender:
+    timeout, sender_id = settings.provider_timeout_seconds, settings.sms_sender_id
+    if settings.sms_provider == "africastalking":
+        from lpg_ussd.adapters.sms.africastalking import AfricasTalkingSmsSender
+
+        return AfricasTalkingSmsSender(
+            username=settings.africastalking_username,
+            api_key=settings.africastalking_api_key,
+            sender_id=sender_id,
+            base_url=settings.africastalking_sms_base_url,
+            timeout_seconds=timeout,
+        )
+    if settings.sms_provider == "hubtel":
+        from lpg_ussd.adapters.sms.hubtel import HubtelSmsSender
+
+        return HubtelSmsSender(
+            client_id=settings.hubtel_sms_client_id,
+            client_secret=settings.hubtel_sms_client_secret,
+            sender_id=sender_id,
+            base_url=settings.hubtel_sms_base_url,
+            timeout_seconds=timeout,
+        )
+    if settings.sms_provider == "arkesel":
+        from lpg_ussd.adapters.sms.arkesel import ArkeselSmsSender
+
+        return ArkeselSmsSender(
+            api_key=settings.arkesel_api_key,
+            sender_id=sender_id,
+            base_url=settings.arkesel_sms_base_url,
+            timeout_seconds=timeout,
+        )
+    return ConsoleSmsSender(sender_id=sender_id)
+
+
 def _hubtel_checkout(settings: Settings) -> str | None:
-    return HubtelCheckoutPaymentGateway.name if settings.hubtel_checkout else None
+    return CHECKOUT if settings.hubtel_checkout else None
 
 
 def _session_backend(settings: Settings) -> str:
@@ -195,33 +249,7 @@ class Container(containers.DeclarativeContainer):
         default=settings.provided.payment_provider,
         per_network=settings.provided.payment_providers_by_network,
     )
-    sms_sender = providers.Selector(
-        settings.provided.sms_provider,
-        console=providers.Singleton(ConsoleSmsSender, sender_id=settings.provided.sms_sender_id),
-        africastalking=providers.Singleton(
-            AfricasTalkingSmsSender,
-            username=settings.provided.africastalking_username,
-            api_key=settings.provided.africastalking_api_key,
-            sender_id=settings.provided.sms_sender_id,
-            base_url=settings.provided.africastalking_sms_base_url,
-            timeout_seconds=settings.provided.provider_timeout_seconds,
-        ),
-        hubtel=providers.Singleton(
-            HubtelSmsSender,
-            client_id=settings.provided.hubtel_sms_client_id,
-            client_secret=settings.provided.hubtel_sms_client_secret,
-            sender_id=settings.provided.sms_sender_id,
-            base_url=settings.provided.hubtel_sms_base_url,
-            timeout_seconds=settings.provided.provider_timeout_seconds,
-        ),
-        arkesel=providers.Singleton(
-            ArkeselSmsSender,
-            api_key=settings.provided.arkesel_api_key,
-            sender_id=settings.provided.sms_sender_id,
-            base_url=settings.provided.arkesel_sms_base_url,
-            timeout_seconds=settings.provided.provider_timeout_seconds,
-        ),
-    )
+    sms_sender = providers.Singleton(_sms_sender, settings)
 
     # Use cases
     register_customer = providers.Singleton(

@@ -15,18 +15,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
-import httpx
-
 from lpg_ussd.domain.money import Money
 from lpg_ussd.domain.payment import Payment
 
 log = logging.getLogger("lpg_ussd.payments")
-
-DEFAULT_TIMEOUT_SECONDS = 10.0
-CONNECT_TIMEOUT_SECONDS = 5.0
-
-# One network error family: the request may or may not have reached the provider.
-TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.TransportError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +53,6 @@ class PaymentCallbackParser(Protocol):
     name: str
 
     async def parse_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackNotice: ...
-
-
-def timeout(seconds: float) -> httpx.Timeout:
-    """`seconds` for each of connect, read, write and pool, connecting capped shorter."""
-    if seconds <= 0:
-        raise ValueError("a payment provider's timeout must be a positive number of seconds")
-    return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT_SECONDS))
 
 
 def check_url(url: str, what: str) -> str:
@@ -107,17 +92,6 @@ def json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(decoded, dict):
         raise MalformedCallback("callback body is not a JSON object")
     return decoded
-
-
-def answer_json(response: httpx.Response) -> dict[str, Any]:
-    """A provider's answer as a dict, or {} when it is empty or not a JSON object."""
-    if not response.content:
-        return {}
-    try:
-        decoded = response.json()
-    except ValueError:
-        return {}
-    return decoded if isinstance(decoded, dict) else {}
 
 
 def text_field(data: Mapping[str, Any], *names: str) -> str | None:

@@ -21,11 +21,8 @@ from typing import Any
 import httpx
 
 from lpg_ussd.adapters.payments.base import (
-    DEFAULT_TIMEOUT_SECONDS,
-    TRANSPORT_ERRORS,
     CallbackNotice,
     amount_matches,
-    answer_json,
     check_url,
     json_object,
     looks_duplicate,
@@ -33,6 +30,11 @@ from lpg_ussd.adapters.payments.base import (
     plain_text,
     require,
     text_field,
+)
+from lpg_ussd.adapters.payments.http import (
+    DEFAULT_TIMEOUT_SECONDS,
+    TRANSPORT_ERRORS,
+    answer_json,
     timeout,
 )
 from lpg_ussd.application.ports import PaymentRequestResult, ProviderStatus

@@ -34,15 +34,17 @@ from typing import Any
 import httpx
 
 from lpg_ussd.adapters.payments.base import (
-    DEFAULT_TIMEOUT_SECONDS,
-    TRANSPORT_ERRORS,
     CallbackNotice,
     CallbackRejected,
     MalformedCallback,
-    answer_json,
     check_url,
     json_object,
     text_field,
+)
+from lpg_ussd.adapters.payments.http import (
+    DEFAULT_TIMEOUT_SECONDS,
+    TRANSPORT_ERRORS,
+    answer_json,
     timeout,
 )
 from lpg_ussd.adapters.payments.hubtel import NOT_PAID, PAID, STATUS_URL

@@ -18,17 +18,19 @@ from typing import Any
 import httpx
 
 from lpg_ussd.adapters.payments.base import (
-    DEFAULT_TIMEOUT_SECONDS,
-    TRANSPORT_ERRORS,
     CallbackNotice,
     amount_matches,
-    answer_json,
     check_url,
     json_object,
     msisdn_digits,
     plain_text,
     require,
     text_field,
+)
+from lpg_ussd.adapters.payments.http import (
+    DEFAULT_TIMEOUT_SECONDS,
+    TRANSPORT_ERRORS,
+    answer_json,
     timeout,
 )
 from lpg_ussd.application.ports import PaymentRequestResult, ProviderStatus

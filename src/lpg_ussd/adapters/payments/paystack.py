@@ -16,12 +16,9 @@ from typing import Any
 import httpx
 
 from lpg_ussd.adapters.payments.base import (
-    DEFAULT_TIMEOUT_SECONDS,
-    TRANSPORT_ERRORS,
     CallbackNotice,
     CallbackRejected,
     amount_matches,
-    answer_json,
     check_url,
     header,
     json_object,
@@ -29,6 +26,11 @@ from lpg_ussd.adapters.payments.base import (
     msisdn_digits,
     require,
     text_field,
+)
+from lpg_ussd.adapters.payments.http import (
+    DEFAULT_TIMEOUT_SECONDS,
+    TRANSPORT_ERRORS,
+    answer_json,
     timeout,
 )
 from lpg_ussd.application.ports import PaymentRequestResult, ProviderStatus
