@@ -32,7 +32,7 @@ chromium:
 	@bash .ci/ensure-chromium
 
 test: $(STAMP) chromium lint typecheck contracts
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2  # two processes: half the time on a 2-core machine
 
 # The journey benchmark on PostgreSQL and Redis (see README): prints a table.
 bench: $(STAMP)
