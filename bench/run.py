@@ -213,10 +213,12 @@ def serve_line(
         # As in production: the outbox worker in a process of its own (`--worker-inside` not).
         "LPG_USSD_RUN_WORKER": "true" if args.worker_inside else "false",
     }
-    worker = None if args.worker_inside else spawn(["worker"], env)
     process = spawn(["serve", "--port", str(port), "--workers", str(workers)], env)
+    worker = None
     try:
+        # The server's own start-up, timed before the worker starts beside it on two cores.
         startup = wait_ready(f"http://127.0.0.1:{port}/health/ready", process)
+        worker = None if args.worker_inside else spawn(["worker"], env)
         url = f"http://127.0.0.1:{port}/ussd/africastalking/callback"
         outcome = play(url, process.pid, args, "deposit", [worker.pid] if worker else [])
         outcome["startup_s"] = startup
