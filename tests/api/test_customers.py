@@ -48,7 +48,11 @@ def test_verify_sends_an_sms_and_is_audited_with_the_keys_name(line: ApiLine) ->
     assert answer.json()["verified_at"].endswith("Z")
     assert len(line.sms_to()) == 2
     entry = line.audit()[0]
-    assert (entry.actor, entry.action, entry.subject) == ("api:erp", "customer.verify", PHONE)
+    assert (entry.actor.split("/")[0], entry.action, entry.subject) == (
+        "api:erp",
+        "customer.verify",
+        PHONE,
+    )
 
 
 def test_reject_tells_the_customer(line: ApiLine) -> None:
@@ -66,7 +70,7 @@ def test_unlock_pin_is_audited(line: ApiLine) -> None:
     assert answer.status_code == 200
     assert answer.json()["pin_locked_until"] is None
     entry = line.audit()[0]
-    assert (entry.actor, entry.action) == ("api:crm", "customer.unlock_pin")
+    assert (entry.actor.split("/")[0], entry.action) == ("api:crm", "customer.unlock_pin")
 
 
 def test_bad_phone_is_400_and_unknown_customer_404(line: ApiLine) -> None:

@@ -22,7 +22,7 @@ def test_list_payments_and_recheck_one(line: ApiLine) -> None:
     assert answer.json()["reference"] == payment["reference"]
     assert answer.json()["settlement"] in {"still_pending", "succeeded", "failed"}
     entry = line.audit()[0]
-    assert (entry.actor, entry.action, entry.subject) == (
+    assert (entry.actor.split("/")[0], entry.action, entry.subject) == (
         "api:erp",
         "payment.recheck",
         payment["reference"],
@@ -60,11 +60,18 @@ def test_the_audit_log_by_actor_and_subject(line: ApiLine) -> None:
         f"/api/v1/customers/{PHONE}/verify", headers=line.auth(Permission.CUSTOMERS_WRITE)
     )
     headers = line.auth(Permission.AUDIT_READ, name="auditor")
-    mine = line.client.get("/api/v1/audit?actor=api:erp", headers=headers).json()["entries"]
+    [erp] = {
+        e["actor"]
+        for e in line.client.get("/api/v1/audit", headers=headers).json()["entries"]
+        if e["actor"].startswith("api:erp/")
+    }
+    mine = line.client.get("/api/v1/audit", params={"actor": erp}, headers=headers).json()[
+        "entries"
+    ]
     assert [(e["action"], e["subject"]) for e in mine] == [("customer.verify", PHONE)]
     assert mine[0]["at"].endswith("Z")
     about = line.client.get("/api/v1/audit", params={"subject": PHONE}, headers=headers).json()
-    assert [e["actor"] for e in about["entries"]] == ["api:erp"]
+    assert [e["actor"] for e in about["entries"]] == [erp]
     everything = line.client.get("/api/v1/audit?limit=200", headers=headers).json()["entries"]
     assert {e["action"] for e in everything} >= {"api_key.create", "customer.verify"}
     assert line.client.get("/api/v1/audit?limit=0", headers=headers).status_code == 400

@@ -3,7 +3,7 @@ tickets, the catalogue, payments re-checked, the audit log, and the dashboard's 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -349,3 +349,38 @@ async def test_the_dashboard_counts_each_day_even_the_empty_ones(line: Line) -> 
     assert dashboard.orders[-1].count == 1
     assert dashboard.orders[-1].amount == Money(15000 + 8400)
     assert dashboard.funnels["menu"][1].completed == 1
+
+
+async def test_a_failed_sign_in_never_records_what_was_typed(line: Line) -> None:
+    await an_admin(line)
+    with pytest.raises(SignInRefused):
+        await SignIn(line.uow, line.clock, line.hasher)("my-secret-pass", "x", "10.0.0.9")
+    [entry] = [e for e in await ListAudit(line.uow)() if e.action == "sign_in.unknown"]
+    assert (entry.actor, entry.subject, entry.detail) == ("anonymous", "", "10.0.0.9")
+    assert "my-secret-pass" not in repr(await ListAudit(line.uow)())
+
+
+async def test_a_switched_off_account_signing_in_is_audited(line: Line) -> None:
+    await an_admin(line)
+    await an_admin(line, "kofi", Role.AGENT)
+    await SetStaffActive(line.uow, line.clock)("kofi", False, actor="staff:ama")
+    with pytest.raises(SignInRefused):
+        await SignIn(line.uow, line.clock, line.hasher)("kofi", PASSWORD)
+    assert ("staff:kofi", "sign_in.inactive", "staff:kofi") in await audit(line)
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2101, 9999])
+async def test_a_price_from_an_absurd_date_is_refused(line: Line, year: int) -> None:
+    when = datetime(year, 6, 1, tzinfo=UTC)
+    with pytest.raises(InvalidValue):
+        await ChangePrice(line.uow, line.clock)(
+            STEEL_6KG, Money(100), Money(100), when, actor="staff:ama"
+        )
+
+
+async def test_an_api_keys_actor_names_the_key_itself(line: Line) -> None:
+    create = CreateApiKey(line.uow, line.clock)
+    first, _ = await create("erp", parse_scopes(["orders:read"]), actor="cli")
+    second, _ = await create("erp", parse_scopes(["orders:read"]), actor="cli")
+    assert first.actor != second.actor
+    assert first.actor == f"api:erp/{first.prefix}"

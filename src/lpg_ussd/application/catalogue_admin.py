@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from lpg_ussd.application.audit import record
 from lpg_ussd.application.ports import Clock, UnitOfWorkFactory
 from lpg_ussd.domain.catalogue import CylinderType, PriceChange
 from lpg_ussd.domain.errors import InvalidValue, NotFound
 from lpg_ussd.domain.money import Money
+
+# A price takes effect between these; anything else is a typing slip (and some would not
+# even convert to UTC).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +59,7 @@ class ChangePrice:
         if deposit.pesewas > 10_000_000 or gas_price.pesewas > 10_000_000:
             raise InvalidValue("price")
         when = effective_from or now
-        if when.tzinfo is None:
+        if when.tzinfo is None or not EARLIEST <= when <= LATEST:
             raise InvalidValue("effective_from")
         change = PriceChange(cylinder_type_id, deposit, gas_price, when)
         async with self.uow() as uow:

@@ -68,7 +68,8 @@ class SignIn:
             user = await uow.staff.get_by_username(name) if name else None
             if user is None:
                 await self.hasher.verify(await self._decoy_hash(), password)
-                await record(uow, f"staff:{name[:32] or '?'}", "sign_in.unknown", "", now, source)
+                # Not the name typed: it is often a password typed in the wrong box.
+                await record(uow, "anonymous", "sign_in.unknown", "", now, source)
                 await uow.commit()
                 raise SignInRefused(SignInRefusal.WRONG)
             subject = f"staff:{user.username}"
@@ -78,6 +79,8 @@ class SignIn:
                 raise SignInRefused(SignInRefusal.LOCKED)
             correct = await self.hasher.verify(user.password_hash, password)
             if correct and not user.active:
+                await record(uow, subject, "sign_in.inactive", subject, now, source)
+                await uow.commit()
                 raise SignInRefused(SignInRefusal.INACTIVE)
             if not correct:
                 user.sign_in_failed(now)

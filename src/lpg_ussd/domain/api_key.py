@@ -57,7 +57,7 @@ class ApiKey:
 
     @property
     def actor(self) -> str:
-        return f"api:{self.name}"
+        return f"api:{self.name}/{self.prefix}"  # names may repeat; prefixes never do
 
     def matches(self, key: str) -> bool:
         return self.revoked_at is None and hmac.compare_digest(self.key_hash, hash_key(key))

@@ -21,20 +21,22 @@ from lpg_ussd.entrypoints.http.admin.common import (
     container,
     form,
     render,
+    row_id,
 )
 
 READ = {"permission": Permission.CATALOGUE_READ}
 WRITE = {"permission": Permission.CATALOGUE_WRITE}
 CATALOGUE = f"{PREFIX}/catalogue"
-CEDIS = re.compile(r"^(\d{1,7})(?:\.(\d{2}))?$")
+# Commas only as thousands separators: `1,200.50`, never `12,50`.
+CEDIS = re.compile(r"^(\d{1,3}(?:,\d{3}){1,2}|\d{1,7})(?:\.(\d{2}))?$")
 
 
 def parse_cedis(text: str) -> Money:
     """`120`, `120.00`, `1,200.50`: whole cedis and two-digit pesewas, nothing else."""
-    match = CEDIS.match(text.strip().replace(",", ""))
+    match = CEDIS.match(text.strip())
     if match is None:
         raise InvalidValue("amount")
-    return Money(int(match.group(1)) * 100 + int(match.group(2) or 0))
+    return Money(int(match.group(1).replace(",", "")) * 100 + int(match.group(2) or 0))
 
 
 def parse_when(text: str) -> datetime | None:
@@ -61,7 +63,7 @@ async def change_price(request: AnyRequest, type_id: FromPath[int]) -> Redirect:
     return await attempt(
         request,
         lambda: container(request).change_price()(
-            type_id,
+            row_id(type_id),
             parse_cedis(data.get("deposit", "")),
             parse_cedis(data.get("gas_price", "")),
             parse_when(data.get("effective_from", "")),
@@ -75,9 +77,10 @@ async def change_price(request: AnyRequest, type_id: FromPath[int]) -> Redirect:
 @post(f"{CATALOGUE}/{{type_id:int}}/sale", opt=WRITE)
 async def set_on_sale(request: AnyRequest, type_id: FromPath[int]) -> Redirect:
     on_sale = (await form(request)).get("on_sale") == "1"
+    chosen = row_id(type_id)
     return await attempt(
         request,
-        lambda: container(request).set_cylinder_on_sale()(type_id, on_sale, actor=actor(request)),
+        lambda: container(request).set_cylinder_on_sale()(chosen, on_sale, actor=actor(request)),
         "Now on sale." if on_sale else "Taken off sale.",
         CATALOGUE,
     )

@@ -3,6 +3,7 @@ flash messages, rendering, and turning a refused action into words."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -168,3 +169,24 @@ async def form(request: AnyRequest) -> dict[str, str]:
     """The posted form's single values, trimmed."""
     data = await request.form()
     return {key: str(value).strip() for key, value in data.items()}
+
+
+def printable(text: str, limit: int = 64) -> str:
+    """A filter or search text as a database may take it: no control characters (PostgreSQL
+    refuses a NUL), no more than `limit` characters."""
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:limit]
+
+
+_REFERENCE = re.compile(r"[A-Z0-9-]{1,32}")
+LARGEST_ID = 2**31 - 1
+
+
+def order_reference(text: str) -> str:
+    """An order reference as stored (upper case); "" (found nowhere) for anything else."""
+    reference = text.strip().upper()
+    return reference if _REFERENCE.fullmatch(reference) else ""
+
+
+def row_id(number: int) -> int:
+    """A path's id as a database may take it; 0 (found nowhere) when out of range."""
+    return number if 1 <= number <= LARGEST_ID else 0

@@ -22,6 +22,7 @@ from lpg_ussd.entrypoints.http.admin.common import (
     container,
     explain,
     flash,
+    printable,
     render,
 )
 
@@ -33,7 +34,7 @@ PHONE_LIKE = re.compile(r"^\+?[\d\s-]{3,20}$")
 def search_term(text: str) -> str:
     """A whole phone number in any common form becomes its E.164; part of one, its digits
     without the leading 0 or 233; anything else is part of a name."""
-    text = text.strip()
+    text = printable(text)
     if not PHONE_LIKE.match(text):
         return text
     try:

@@ -21,6 +21,7 @@ from lpg_ussd.entrypoints.http.admin.common import (
     explain,
     flash,
     form,
+    order_reference,
     render,
 )
 
@@ -72,8 +73,9 @@ async def orders(request: AnyRequest, status: FromQuery[str] = "") -> Template:
 
 @get(f"{PREFIX}/orders/{{reference:str}}", opt=READ)
 async def order(request: AnyRequest, reference: FromPath[str]) -> Template | Redirect:
+    reference = order_reference(reference)
     try:
-        found, customer, payments = await container(request).order_file()(reference.upper())
+        found, customer, payments = await container(request).order_file()(reference)
     except DomainError as error:
         flash(request, explain(error), "error")
         return back(f"{PREFIX}/orders")
@@ -89,6 +91,7 @@ async def order(request: AnyRequest, reference: FromPath[str]) -> Template | Red
 
 @post(f"{PREFIX}/orders/{{reference:str}}/move", opt=WRITE)
 async def move(request: AnyRequest, reference: FromPath[str]) -> Redirect:
+    reference = order_reference(reference)
     target = (await form(request)).get("status", "")
     allowed = {s.value for s in STAFF_MOVES}
 
@@ -103,6 +106,7 @@ async def move(request: AnyRequest, reference: FromPath[str]) -> Redirect:
 
 @get(f"{PREFIX}/orders/{{reference:str}}/cancel", opt=WRITE)
 async def cancel_page(request: AnyRequest, reference: FromPath[str]) -> Template | Redirect:
+    reference = order_reference(reference)
     try:
         found, customer, _ = await container(request).order_file()(reference)
     except DomainError as error:
@@ -116,6 +120,7 @@ async def cancel_page(request: AnyRequest, reference: FromPath[str]) -> Template
 
 @post(f"{PREFIX}/orders/{{reference:str}}/cancel", opt=WRITE)
 async def cancel(request: AnyRequest, reference: FromPath[str]) -> Redirect:
+    reference = order_reference(reference)
     return await attempt(
         request,
         lambda: container(request).move_order()(

@@ -131,6 +131,9 @@ def session_store(settings: Settings, sessions: object) -> Store:
     if isinstance(sessions, RedisSessionStore):
         return RedisStore(sessions.client, namespace=f"{settings.redis_key_prefix}_console")
     folder = secret_file(settings.database_url).parent / "console-sessions"
+    # The files are named by session id: only this user may list them.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
     return FileStore(folder, create_directories=True)
 
 

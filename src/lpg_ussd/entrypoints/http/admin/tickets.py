@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -26,7 +28,7 @@ TICKETS = f"{PREFIX}/tickets"
 
 def ticket_id(text: str) -> int:
     digits = text.strip().upper().removeprefix("T")
-    if not digits.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", digits):
         raise InvalidValue("ticket")
     return int(digits)
 

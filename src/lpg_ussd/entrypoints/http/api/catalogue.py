@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import get, post
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Request, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody, SkipValidation
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -23,6 +27,16 @@ from lpg_ussd.entrypoints.http.api.schemas import (
 
 Key = SkipValidation[NamedDependency[ApiKey]]
 Currency = SkipValidation[NamedDependency[str]]
+T = TypeVar("T")
+
+
+async def strictly(request: Request[Any, Any, Any], schema: type[T]) -> T:
+    """The body read again without Litestar's lax conversion: a price sent as the string
+    "120.00" is refused, not taken as 120 pesewas."""
+    try:
+        return msgspec.json.decode(await request.body(), type=schema, strict=True)
+    except msgspec.ValidationError as error:
+        raise ValidationException(extra=[{"source": "body", "message": str(error)}]) from error
 
 
 @get(
@@ -50,12 +64,14 @@ async def catalogue_route(
     " floor twice a month: a change may be entered ahead of its date.",
 )
 async def change_price_route(
+    request: Request[Any, Any, Any],
     type_id: RowId,
     data: JSONBody[ChangePriceIn],
     api_key: Key,
     change_price: SkipValidation[NamedDependency[ChangePrice]],
     currency: Currency,
 ) -> PriceChangeOut:
+    data = await strictly(request, ChangePriceIn)
     deposit, gas = Money(data.deposit_pesewas), Money(data.gas_price_pesewas)
     change = await change_price(type_id, deposit, gas, data.effective_from, actor=api_key.actor)
     return schemas.price_change_out(change, currency)
@@ -72,10 +88,12 @@ async def change_price_route(
 )
 async def on_sale_route(
     type_id: RowId,
+    request: Request[Any, Any, Any],
     data: JSONBody[OnSaleIn],
     api_key: Key,
     set_cylinder_on_sale: SkipValidation[NamedDependency[SetCylinderOnSale]],
 ) -> OnSaleOut:
+    data = await strictly(request, OnSaleIn)
     await set_cylinder_on_sale(type_id, data.on_sale, actor=api_key.actor)
     return OnSaleOut(type_id, data.on_sale)
 

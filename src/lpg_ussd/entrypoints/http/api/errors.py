@@ -57,7 +57,7 @@ def http_error(_: _Request, error: HTTPException) -> Response[Error]:
 REASONS = {
     "phone_invalid": "not a phone number",
     "price": "a price is 1 to 10,000,000 pesewas",
-    "effective_from": "effective_from needs a time zone",
+    "effective_from": "effective_from needs a time zone and a date from 2000 to 2100",
 }
 
 
