@@ -1,7 +1,7 @@
 """GET /admin/dashboard: the figures of the last 14, 30 or 90 days, as charts drawn on the
 server (entrypoints/http/charts.py) and the numbers under each.
 
-A console page like the others: the console's app-wide guard lets in only a signed-in staff
+A console page like the others: the guard on the console's router lets in only a signed-in staff
 member whose role holds the permission declared in `opt`, and `render` gives it the console's
 layout (menu, sign-out) and headers."""
 

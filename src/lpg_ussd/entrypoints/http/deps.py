@@ -12,29 +12,14 @@ from typing import Any
 from litestar.datastructures import State
 from litestar.di import Provide
 
-from lpg_ussd.adapters.ussd_gateways.base import UssdGateway
 from lpg_ussd.application.checkout import SettleCheckout
 from lpg_ussd.application.payment_callbacks import ReceivePaymentCallback
-from lpg_ussd.application.payments import ConfirmPayment
 from lpg_ussd.application.ports import PaymentProviders
 from lpg_ussd.application.session_outcomes import RecordSessionOutcome, SessionEnded
-from lpg_ussd.application.ussd.engine import Dialogue
 
 
 def _container(state: State) -> Any:
     return state.container
-
-
-async def provide_dialogue(state: State) -> Dialogue:
-    return _container(state).dialogue()  # type: ignore[no-any-return]
-
-
-async def provide_rate_limiter(state: State) -> Any:
-    return _container(state).rate_limiter()
-
-
-async def provide_gateways(state: State) -> Mapping[str, UssdGateway]:
-    return _container(state).ussd_gateways()  # type: ignore[no-any-return]
 
 
 async def provide_session_end_decoders(
@@ -45,10 +30,6 @@ async def provide_session_end_decoders(
 
 async def provide_record_session_outcome(state: State) -> RecordSessionOutcome:
     return _container(state).record_session_outcome()  # type: ignore[no-any-return]
-
-
-async def provide_confirm_payment(state: State) -> ConfirmPayment:
-    return _container(state).confirm_payment()  # type: ignore[no-any-return]
 
 
 async def provide_payment_providers(state: State) -> PaymentProviders:
@@ -83,12 +64,8 @@ class Readiness:
 def dependencies() -> dict[str, Provide]:
     """Fresh for each app: a cached value belongs to the app that resolved it."""
     return {
-        "dialogue": Provide(provide_dialogue, use_cache=True),
-        "gateways": Provide(provide_gateways, use_cache=True),
-        "rate_limiter": Provide(provide_rate_limiter, use_cache=True),
         "session_end_decoders": Provide(provide_session_end_decoders, use_cache=True),
         "record_session_outcome": Provide(provide_record_session_outcome, use_cache=True),
-        "confirm_payment": Provide(provide_confirm_payment, use_cache=True),
         "payment_providers": Provide(provide_payment_providers, use_cache=True),
         "receive_payment_callback": Provide(provide_receive_payment_callback, use_cache=True),
         "readiness": Provide(provide_readiness, use_cache=True),

@@ -1,4 +1,4 @@
-"""The console's session and CSRF protection, on /admin paths only.
+"""The console's session and CSRF protection, on the console's own router only.
 
 The session is server-side: the cookie holds a random id, the store (Redis when the line
 has one, else files beside the database, shared by the workers of one machine) holds the
@@ -40,8 +40,6 @@ from lpg_ussd.settings import Settings
 SESSION_COOKIE = "lpg_staff"
 CSRF_COOKIE = "lpg_csrf"
 STORE_NAME = "console_sessions"
-# Everything but /admin: the USSD callbacks, webhooks and /api post without tokens.
-NOT_CONSOLE = r"^/(?!admin(?:/|$))."
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 _RENEW = "lpg_renew_session"
 _RENEWED = "lpg_renewed_session_id"
@@ -147,10 +145,9 @@ def console_middleware(settings: Settings) -> list[DefineMiddleware]:
         samesite="lax",
         path="/admin",
         store=STORE_NAME,
-        exclude=NOT_CONSOLE,
     )
     return [
-        DefineMiddleware(_ConsoleOnly, inner=SecureCookies, mode=settings.secure_cookies),
+        DefineMiddleware(SecureCookies, mode=settings.secure_cookies),
         DefineMiddleware(ConsoleCsrf, settings=settings),
         session.middleware,
     ]
@@ -173,22 +170,6 @@ class ConsoleCsrf:
                 cookie_path="/admin",
                 cookie_httponly=True,
                 cookie_samesite="lax",
-                exclude=NOT_CONSOLE,
             )
             self.inner = CSRFMiddleware(self.app, config)
         await self.inner(scope, receive, send)
-
-
-class _ConsoleOnly:
-    """Runs `inner` on /admin paths and leaves every other request alone."""
-
-    def __init__(self, app: ASGIApp, inner: type[SecureCookies], mode: str) -> None:
-        self.app = app
-        self.wrapped = inner(app, mode)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if path == "/admin" or path.startswith("/admin/"):
-            await self.wrapped(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
