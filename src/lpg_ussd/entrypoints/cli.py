@@ -76,6 +76,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         container = build_container(settings)
+        if not args.once:
+            from lpg_ussd.entrypoints.heap import freeze_start_up_heap
+
+            freeze_start_up_heap()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 
 from lpg_ussd import __version__
 from lpg_ussd.container import Container, build_container
+from lpg_ussd.entrypoints.heap import freeze_start_up_heap
 from lpg_ussd.entrypoints.http import admin as console
 from lpg_ussd.entrypoints.http import checkout, events, health, metrics, payments, ussd
 from lpg_ussd.entrypoints.http.admin_dashboard import routes as dashboard_routes
@@ -27,8 +28,16 @@ from lpg_ussd.settings import Settings
 log = logging.getLogger("lpg_ussd.http")
 
 
-def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
-    """Build the container (unless given) and the app; reads the environment only here."""
+def create_app(
+    settings: Settings | None = None,
+    container: Container | None = None,
+    *,
+    freeze_heap: bool = False,
+) -> Litestar:
+    """Build the container (unless given) and the app; reads the environment only here.
+
+    `freeze_heap`, for a serving process: once started, what the process holds for its
+    whole life is moved out of the garbage collector's sight (see `freeze_start_up_heap`)."""
     settings = settings or Settings.from_env()
     container = container or build_container(settings)
     callback_auth = CallbackAuth.from_settings(settings)
@@ -40,6 +49,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         task = None
         if settings.run_worker:
             task = asyncio.create_task(container.worker().run_forever(stop), name="outbox-worker")
+        if freeze_heap:
+            ussd.hop_parts_of(app.state)  # built now, so that it is frozen with the rest
+            freeze_start_up_heap()
         try:
             yield
         finally:
@@ -102,4 +114,4 @@ def create_app_from_env() -> Litestar:
     """For `uvicorn --factory` with several workers: each process builds its own app."""
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings)
+    return create_app(settings, freeze_heap=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from litestar import Request, Response, post
+from litestar.datastructures import State
 from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIType,
@@ -73,7 +74,10 @@ HOP_PARTS = "ussd_hop_parts"
 def hop_parts(request: Request[Any, Any, Any]) -> HopParts:
     """Taken from the container once per app, not resolved as Litestar dependencies on every
     hop: Litestar resolves several in a task group of their own, a tenth of a hop's CPU."""
-    state = request.app.state
+    return hop_parts_of(request.app.state)
+
+
+def hop_parts_of(state: State) -> HopParts:
     parts: HopParts | None = state.get(HOP_PARTS)
     if parts is None:
         container = state.container
