@@ -590,11 +590,12 @@ class InMemoryOutboxRepository:
                 claimed.append(record)
         return [deepcopy(record.message) for record in claimed]
 
-    async def mark_sent(self, message_id: int, now: datetime) -> None:
-        record = self._record(message_id)
-        record.message.status = OutboxStatus.SENT
-        record.message.sent_at = now
-        self._finish_attempt(record)
+    async def mark_sent(self, message_ids: Sequence[int], now: datetime) -> None:
+        records = [self._record(message_id) for message_id in set(message_ids)]
+        for record in records:
+            record.message.status = OutboxStatus.SENT
+            record.message.sent_at = now
+            self._finish_attempt(record)
 
     async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
         record = self._record(message_id)

@@ -617,7 +617,7 @@ async def test_a_sent_message_is_done(uow_factory: UnitOfWorkFactory) -> None:
     [message_id] = await add_messages(uow_factory, OutboxMessage.sms("+233244000001", "x", NOW))
     await claim(uow_factory, NOW)
     async with uow_factory() as uow:
-        await uow.outbox.mark_sent(message_id, NOW + timedelta(seconds=3))
+        await uow.outbox.mark_sent([message_id], NOW + timedelta(seconds=3))
         await uow.commit()
     assert await claim(uow_factory, NOW + timedelta(days=2)) == []
     async with uow_factory() as uow:
@@ -654,7 +654,7 @@ async def test_a_failed_message_is_never_claimed(uow_factory: UnitOfWorkFactory)
         newest_first = await uow.outbox.list()
         assert [m.id for m in await uow.outbox.list(limit=1)] == [messages[1].id]
         with pytest.raises(NotFound):
-            await uow.outbox.mark_sent(999, NOW)
+            await uow.outbox.mark_sent([messages[1].id or 0, 999], NOW)
     failed = newest_first[1]
     assert (failed.status, failed.last_error, failed.attempts) == (
         OutboxStatus.FAILED,

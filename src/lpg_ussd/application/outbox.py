@@ -24,6 +24,11 @@ log = logging.getLogger("lpg_ussd.outbox")
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
+# Sent SMS are recorded together, at the latest this long after the first of them went out:
+# one write for many instead of one each (the worker's largest cost). A crash in between may
+# send those few texts twice; payment requests and checkout reports, which must not go twice,
+# are each recorded as soon as they are sent.
+SMS_MARK_EVERY = timedelta(seconds=1)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,24 +55,43 @@ class DispatchOutbox:
         async with self.uow() as uow:
             due = await uow.outbox.claim_due(now, self.batch, now + LEASE)
             await uow.commit()
+        texts_sent: list[int] = []
+        first_sent_at = now
         for message in due:
-            await self._deliver(message)
+            assert message.id is not None
+            if not await self._deliver(message):
+                continue
+            if message.kind is not OutboxKind.SMS:
+                await self._mark_sent([message.id])
+                continue
+            if not texts_sent:
+                first_sent_at = self.clock.now()
+            texts_sent.append(message.id)
+            if self.clock.now() - first_sent_at >= SMS_MARK_EVERY:
+                await self._mark_sent(texts_sent)
+                texts_sent = []
+        await self._mark_sent(texts_sent)
         return len(due)
 
-    async def _deliver(self, message: OutboxMessage) -> None:
-        assert message.id is not None
+    async def _deliver(self, message: OutboxMessage) -> bool:
+        """Send it; False when it failed (and was marked for a retry or as failed)."""
         try:
             await self._send(message)
         except (PermanentFailure, SmsError, CheckoutReportFailed) as error:
             permanent = isinstance(error, PermanentFailure) or getattr(error, "permanent", False)
             await self._failed(message, str(error), permanent)
-            return
+            return False
         except Exception as error:
             log.exception("outbox message %s failed", message.id)
             await self._failed(message, repr(error), permanent=False)
+            return False
+        return True
+
+    async def _mark_sent(self, message_ids: list[int]) -> None:
+        if not message_ids:
             return
         async with self.uow() as uow:
-            await uow.outbox.mark_sent(message.id, self.clock.now())
+            await uow.outbox.mark_sent(message_ids, self.clock.now())
             await uow.commit()
 
     async def _send(self, message: OutboxMessage) -> None:

@@ -504,10 +504,21 @@ class SqlAlchemyOutboxRepository:
         claimed = [mappers.outbox_from_row(row) for row in result.mappings()]
         return sorted(claimed, key=lambda message: (message.next_attempt_at, message.id))
 
-    async def mark_sent(self, message_id: int, now: datetime) -> None:
-        await self._set(
-            message_id, status=OutboxStatus.SENT.value, sent_at=now, attempts=outbox.c.attempts + 1
+    async def mark_sent(self, message_ids: Sequence[int], now: datetime) -> None:
+        wanted = set(message_ids)
+        statement = (
+            update(outbox)
+            .where(outbox.c.id.in_(wanted))
+            .values(
+                lease_until=None,
+                status=OutboxStatus.SENT.value,
+                sent_at=now,
+                attempts=outbox.c.attempts + 1,
+            )
         )
+        result = await execute_write(self._connection, statement)
+        if result.rowcount != len(wanted):
+            raise NotFound(f"outbox messages {sorted(wanted)}")
 
     async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
         await self._set(
