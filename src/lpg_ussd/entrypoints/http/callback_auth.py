@@ -101,16 +101,19 @@ class CallbackAuth:
         policy = self.policies.get(gateway)
         if policy is None:
             return  # not an aggregator of ours: the handler (same exact names) answers 404
-        source = self.source_address(peer, forwarded_for)
-        if policy.networks and (source is None or not within(source, policy.networks)):
-            _refuse(gateway, source, "source network not allowed")
-            raise PermissionDeniedException("source network not allowed")
+        if policy.networks:
+            source = self.source_address(peer, forwarded_for)
+            if source is None or not within(source, policy.networks):
+                _refuse(gateway, source, "source network not allowed")
+                raise PermissionDeniedException("source network not allowed")
         if token is not None and not policy.token:
             raise NotFoundException()
         if policy.token and not policy.token_matches(token):
+            source = self.source_address(peer, forwarded_for)
             _refuse(gateway, source, "missing or wrong path token")
             raise NotAuthorizedException("missing or wrong callback token")
         if policy.user and not policy.basic_matches(authorization):
+            source = self.source_address(peer, forwarded_for)
             _refuse(gateway, source, "missing or wrong Basic credentials")
             raise NotAuthorizedException(
                 "missing or wrong credentials", headers={"WWW-Authenticate": BASIC_CHALLENGE}
@@ -156,8 +159,14 @@ async def callback_guard(
     connection: ASGIConnection[Any, Any, Any, Any], route_handler: BaseRouteHandler
 ) -> None:
     """The gateway is the route's `gateway` option or its `{gateway}` path parameter."""
-    auth: CallbackAuth = connection.app.state.callback_auth
     gateway = route_handler.opt.get("gateway") or connection.path_params.get("gateway", "")
+    check_callback(connection, gateway)
+
+
+def check_callback(connection: ASGIConnection[Any, Any, Any, Any], gateway: str) -> None:
+    """The guard's check, for a handler that makes it first thing itself (the hop routes:
+    Litestar copies the route handler for each guard it runs, on every request)."""
+    auth: CallbackAuth = connection.app.state.callback_auth
     auth.check(
         gateway,
         token=connection.path_params.get("token"),

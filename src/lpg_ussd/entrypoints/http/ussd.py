@@ -24,7 +24,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NO
 
 from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, UssdGateway
 from lpg_ussd.application.ussd.engine import Dialogue
-from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth, callback_guard
+from lpg_ussd.entrypoints.http.callback_auth import CallbackAuth, check_callback
 from lpg_ussd.entrypoints.logs import bind_session
 from lpg_ussd.settings import CALLBACK_GATEWAYS
 
@@ -87,6 +87,8 @@ def hop_parts_of(state: State) -> HopParts:
 
 
 async def answer_hop(gateway: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Checked first as `callback_guard` checks other routes: before the body is read."""
+    check_callback(request, gateway)
     parts = hop_parts(request)
     dialogue, limiter = parts.dialogue, parts.limiter
     adapter = parts.gateways.get(gateway)
@@ -201,7 +203,6 @@ def callback_paths(gateway: str) -> list[str]:
 
 @post(
     ["/ussd/{gateway:str}/callback", "/ussd/{gateway:str}/callback/{token:str}"],
-    guards=[callback_guard],
     status_code=HTTP_200_OK,
     summary="A USSD hop",
     operation_class=HopOperation,
@@ -216,8 +217,6 @@ async def gateway_callback(
 
 @post(
     LEGACY_PATH,
-    guards=[callback_guard],
-    opt={"gateway": "africastalking"},
     status_code=HTTP_200_OK,
     summary="Africa's Talking USSD hop",
     operation_class=AfricasTalkingHopOperation,
