@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    RowMapping,
     Select,
     and_,
     case,
@@ -24,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lpg_ussd.adapters.persistence import mappers
+from lpg_ussd.adapters.persistence import driver, mappers
 from lpg_ussd.adapters.persistence.integrity import (
     execute_update,
     execute_write,
@@ -69,8 +68,7 @@ class SqlAlchemyCustomerRepository:
         if self._connection.dialect.name != "postgresql":
             return await self._first(customers.c.msisdn == msisdn.e164)
         # Every session's first hop: SQL as the driver takes it, no statement to build.
-        result = await self._connection.exec_driver_sql(_CUSTOMER_BY_MSISDN, (msisdn.e164,))
-        row = result.mappings().first()
+        row = await driver.fetch_one_mapping(self._connection, _CUSTOMER_BY_MSISDN, (msisdn.e164,))
         return mappers.customer_from_row(_times_in_utc(row)) if row is not None else None
 
     async def add(self, customer: Customer) -> Customer:
@@ -114,7 +112,7 @@ _CUSTOMER_BY_MSISDN = (
 )
 
 
-def _times_in_utc(row: RowMapping) -> dict[str, Any]:
+def _times_in_utc(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row read by the driver, its times made UTC as UtcDateTime makes them."""
     return {
         key: value.astimezone(UTC) if isinstance(value, datetime) else value
@@ -243,7 +241,7 @@ class SqlAlchemyOrderRepository:
             message = mappers.outbox_values(notice)
             message["payload"] = json.dumps(message["payload"])
             values.update({f"n_{key}": value for key, value in _driver_values(message).items()})
-        row: Sequence[Any] | None = (await self._connection.exec_driver_sql(sql, values)).first()
+        row = await driver.fetch_one(self._connection, sql, values)
         if row is None:
             raise AlreadyExists(_ORDER_REFERENCE_KEY)
         if notice is not None:
