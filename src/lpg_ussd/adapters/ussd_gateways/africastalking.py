@@ -5,7 +5,7 @@ Also its end-of-session notice, a form posted to a second URL when a session is 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from urllib.parse import unquote_plus
 
 from lpg_ussd.adapters.phone import normalise_msisdn
 from lpg_ussd.adapters.ussd_gateways.base import MalformedRequest, hop_key, require_session_id
@@ -33,11 +33,7 @@ class AfricasTalkingGateway:
         self.screen_limit = min(screen_limit, SCREEN_LIMIT)
 
     def decode(self, body: bytes, content_type: str) -> UssdRequest:
-        try:
-            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-        except (UnicodeDecodeError, ValueError) as error:
-            raise MalformedRequest("the body is not a form") from error
-        form = {key: values[-1] for key, values in fields.items()}
+        form = read_form(body)
         session_id = require_session_id(form.get("sessionId"))
         try:
             msisdn = normalise_msisdn(form.get("phoneNumber", ""))
@@ -70,7 +66,7 @@ MAX_ERROR = 200
 def decode_session_end(body: bytes, content_type: str = "") -> SessionEnded:
     """The end-of-session notice: `sessionId`, `phoneNumber` and `status` are needed; the rest
     (`date`, `cost`, `durationInMillis`, `hopsCount`, `input`, `lastAppResponse`, ...) is not."""
-    form = _form(body)
+    form = read_form(body)
     session_id = require_session_id(form.get("sessionId"))
     msisdn = _msisdn(form)
     status = STATUSES.get(form.get("status", "").strip().lower())
@@ -80,12 +76,25 @@ def decode_session_end(body: bytes, content_type: str = "") -> SessionEnded:
     return SessionEnded("africastalking", session_id, msisdn.e164, status, error[:MAX_ERROR])
 
 
-def _form(body: bytes) -> dict[str, str]:
+def read_form(body: bytes) -> dict[str, str]:
+    """A form body, each field's last value kept. As `parse_qs` reads it (blank values kept,
+    `+` a space, bad escapes replaced), but a field needs unquoting only when it has a `%`
+    or a `+`: most of a hop's fields have neither (this runs on every hop)."""
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-    except (UnicodeDecodeError, ValueError) as error:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise MalformedRequest("the body is not a form") from error
-    return {key: values[-1] for key, values in fields.items()}
+    form: dict[str, str] = {}
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        key, _, value = pair.partition("=")
+        form[_unquoted(key)] = _unquoted(value)
+    return form
+
+
+def _unquoted(part: str) -> str:
+    return unquote_plus(part) if "%" in part or "+" in part else part
 
 
 def _msisdn(form: dict[str, str]) -> Msisdn:

@@ -60,6 +60,14 @@ class CallbackPolicy:
     def has_credentials(self) -> bool:
         return bool(self.token or self.user)
 
+    def admits_on_path(self, token: str | None) -> bool:
+        """True when the path alone lets the request in: no networks and no Basic credentials
+        to check, and the right token (or none asked and none given). Anything else takes the
+        full check, which also says why a request is refused."""
+        if self.networks or self.user:
+            return False
+        return self.token_matches(token) if self.token else token is None
+
     def token_matches(self, token: str | None) -> bool:
         given = token.encode("utf-8", "replace") if token is not None else None
         return given is not None and hmac.compare_digest(given, self.token)
@@ -167,6 +175,9 @@ def check_callback(connection: ASGIConnection[Any, Any, Any, Any], gateway: str)
     """The guard's check, for a handler that makes it first thing itself (the hop routes:
     Litestar copies the route handler for each guard it runs, on every request)."""
     auth: CallbackAuth = connection.app.state.callback_auth
+    policy = auth.policies.get(gateway)
+    if policy is None or policy.admits_on_path(connection.path_params.get("token")):
+        return  # (no policy: not an aggregator of ours, the handler answers 404)
     auth.check(
         gateway,
         token=connection.path_params.get("token"),
