@@ -9,6 +9,7 @@ begins it on the first statement whichever way that is sent, and the unit commit
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,9 @@ async def fetch_one(
     except psycopg.Error:
         await _forget_if_broken(connection, driver)
         raise
+    except BaseException:
+        await _forget(connection)
+        raise
 
 
 async def fetch_one_mapping(
@@ -43,12 +47,22 @@ async def fetch_one_mapping(
     except psycopg.Error:
         await _forget_if_broken(connection, driver)
         raise
+    except BaseException:
+        await _forget(connection)
+        raise
 
 
 async def _driver(connection: AsyncConnection) -> psycopg.AsyncConnection[Any]:
     raw = await connection.get_raw_connection()
     driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
     return driver
+
+
+async def _forget(connection: AsyncConnection) -> None:
+    """Cancelled mid-statement (a hop past its deadline): the connection may still be busy
+    with it, so it is closed rather than handed back, as SQLAlchemy does for its own
+    statements; its transaction is never committed."""
+    await asyncio.shield(connection.invalidate())
 
 
 async def _forget_if_broken(
