@@ -284,6 +284,49 @@ def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
+# The targets: one server process, 32 handsets, the deposit journey, on a 2-core machine.
+TARGET_HOPS = 1500
+TARGET_P99_MS = 50
+TARGET_SHARE = 70  # percent of the bare app's hops per second
+TARGET_RSS_MB = 150
+TARGET_READY_S = 2
+
+
+def verdicts(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Each target against the first run (one worker), and how the further runs scale."""
+    name, ours = rows[0]
+    bare = rows[-1][1]
+    share = 100 * ours["hops_per_second"] / bare["hops_per_second"]
+    checks = [
+        (
+            f"{ours['hops_per_second']:.0f} hops/s",
+            f">= {TARGET_HOPS}",
+            ours["hops_per_second"] >= TARGET_HOPS,
+        ),
+        (f"p99 {ours['p99_ms']:.1f} ms", f"< {TARGET_P99_MS} ms", ours["p99_ms"] < TARGET_P99_MS),
+        (f"{share:.0f}% of the bare app", f">= {TARGET_SHARE}%", share >= TARGET_SHARE),
+        (
+            f"{ours['rss_mb']:.0f} MB resident",
+            f"< {TARGET_RSS_MB} MB",
+            ours["rss_mb"] < TARGET_RSS_MB,
+        ),
+        (
+            f"ready in {ours['startup_s']:.2f} s",
+            f"< {TARGET_READY_S} s",
+            ours["startup_s"] < TARGET_READY_S,
+        ),
+    ]
+    lines = [f"{name}:"]
+    lines += [
+        f"  {'met    ' if ok else 'NOT met'} {what} (target {target})"
+        for what, target, ok in checks
+    ]
+    for other, result in rows[1:-1]:
+        growth = 100 * (result["hops_per_second"] / ours["hops_per_second"] - 1)
+        lines.append(f"{other}: {growth:+.0f}% hops/s against one worker")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -329,10 +372,8 @@ def main() -> None:
         "load generator on the same machine\n"
     )
     print(table(rows))
-    ours = rows[0][1]["hops_per_second"]
-    bare = rows[-1][1]["hops_per_second"]
-    share = 100 * ours / bare
-    print(f"\nlpg-ussd (1 worker) reaches {share:.0f}% of the bare app's hops per second.")
+    print()
+    print("\n".join(verdicts(rows)))
     for name, r in rows:
         if r["errors"]:
             print(f"{name}: error samples: {r['error_samples']}")
