@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -73,23 +74,24 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("this unit of work is already open")
         connection = await self._engine.connect()
         if self._autocommit:
+            # No transaction to begin: each statement stands alone.
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.begin()
+        else:
+            await connection.begin()
+        for name in _REPOSITORIES:  # a unit used again gets repositories on its new connection
+            self.__dict__.pop(name, None)
         self._connection = connection
-        self.customers = SqlAlchemyCustomerRepository(connection)
-        self.catalogue = SqlAlchemyCatalogueRepository(connection)
-        self.orders = SqlAlchemyOrderRepository(connection)
-        self.payments = SqlAlchemyPaymentRepository(connection)
-        self.ledger = SqlAlchemyLedgerRepository(connection)
-        self.tickets = SqlAlchemyTicketRepository(connection)
-        self.outbox = SqlAlchemyOutboxRepository(connection)
-        self.session_outcomes = SqlAlchemySessionOutcomeRepository(connection)
-        self.payment_callbacks = SqlAlchemyPaymentCallbackRepository(connection)
-        self.staff = SqlAlchemyStaffRepository(connection)
-        self.audit = SqlAlchemyAuditLog(connection)
-        self.api_keys = SqlAlchemyApiKeyRepository(connection)
-        self.figures = SqlAlchemyFiguresRepository(connection)
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        """A repository, made on first use: a hop's unit uses one or two of the thirteen."""
+        make = _REPOSITORIES.get(name)
+        connection = self.__dict__.get("_connection")
+        if make is None or connection is None:
+            raise AttributeError(name)
+        repository = make(connection)
+        setattr(self, name, repository)
+        return repository
 
     async def __aexit__(
         self,
@@ -114,6 +116,23 @@ class SqlAlchemyUnitOfWork:
         if self._connection is None:
             raise RuntimeError("use the unit of work inside `async with`")
         return self._connection
+
+
+_REPOSITORIES: dict[str, Callable[[AsyncConnection], object]] = {
+    "customers": SqlAlchemyCustomerRepository,
+    "catalogue": SqlAlchemyCatalogueRepository,
+    "orders": SqlAlchemyOrderRepository,
+    "payments": SqlAlchemyPaymentRepository,
+    "ledger": SqlAlchemyLedgerRepository,
+    "tickets": SqlAlchemyTicketRepository,
+    "outbox": SqlAlchemyOutboxRepository,
+    "session_outcomes": SqlAlchemySessionOutcomeRepository,
+    "payment_callbacks": SqlAlchemyPaymentCallbackRepository,
+    "staff": SqlAlchemyStaffRepository,
+    "audit": SqlAlchemyAuditLog,
+    "api_keys": SqlAlchemyApiKeyRepository,
+    "figures": SqlAlchemyFiguresRepository,
+}
 
 
 class SqlAlchemyUnitOfWorkFactory:
