@@ -70,7 +70,7 @@ class RedisSessionStore:
             return cls(sentinel_client(url, **options), prefix)
         # Blocking: with every connection busy a command waits for one (the hop's deadline
         # bounds the wait) where redis-py's default pool fails it at once (MaxConnectionsError).
-        pool = redis.BlockingConnectionPool.from_url(url, **{"socket_timeout": None, **options})
+        pool = redis.BlockingConnectionPool.from_url(url, **options)
         return cls(redis.Redis.from_pool(pool), prefix)
 
     @property
