@@ -1,11 +1,16 @@
-"""When the outbox worker records what it sent: texts together, within a second of the first
-of them; a checkout report (like a payment request) as soon as it has gone."""
+"""When the outbox worker records what it sent: texts together, before the next send once a
+second has passed since the first of them, and whatever ends the round; a checkout report
+(like a payment request) as soon as it has gone."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
+
 from lpg_ussd.application.outbox import DispatchOutbox
+from lpg_ussd.application.ports import SmsError
 from lpg_ussd.domain.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from tests.fakes import FixedClock, InMemoryDatabase, InMemoryUnitOfWorkFactory
 
@@ -27,7 +32,11 @@ class Line:
         self.clock.advance(seconds=self.seconds_per_send)
 
     async def send(self, to: str, text: str) -> None:  # the SMS sender
+        if text.startswith("stop"):
+            raise asyncio.CancelledError  # as shutdown cancels the worker mid-round
         self._sent(text)
+        if text.startswith("fail"):
+            raise SmsError("provider timed out")
 
     async def report_checkout(self, payload: dict[str, Any]) -> None:
         self._sent(payload["name"])
@@ -51,8 +60,10 @@ class Line:
             await uow.commit()
 
 
-def texts(line: Line, count: int) -> list[OutboxMessage]:
-    return [OutboxMessage.sms("+233244000001", f"text {n}", line.clock.now()) for n in range(count)]
+def texts(line: Line, count: int, word: str = "text") -> list[OutboxMessage]:
+    return [
+        OutboxMessage.sms("+233244000001", f"{word} {n}", line.clock.now()) for n in range(count)
+    ]
 
 
 PENDING, SENT = OutboxStatus.PENDING, OutboxStatus.SENT
@@ -95,3 +106,25 @@ async def test_a_checkout_report_is_recorded_as_soon_as_it_has_gone() -> None:
     assert [record.message.kind for record in line.db.rows("outbox")][1] is (
         OutboxKind.CHECKOUT_REPORT
     )
+
+
+async def test_a_text_is_recorded_a_second_after_it_went_even_while_later_sends_fail() -> None:
+    line = Line(seconds_per_send=0.6)
+    await line.queue(*texts(line, 1), *texts(line, 3, word="fail"))
+
+    await line.dispatch().run_once()
+
+    # Two failed sends later (1.2 s), the first text is recorded before the third is tried.
+    assert line.seen[3] == ("fail 2", [SENT, PENDING, PENDING, PENDING])
+    assert line.statuses() == [SENT, PENDING, PENDING, PENDING]  # the failed wait for a retry
+
+
+async def test_texts_sent_before_the_worker_is_stopped_mid_round_are_recorded() -> None:
+    line = Line(seconds_per_send=0.01)
+    await line.queue(*texts(line, 2), *texts(line, 1, word="stop"), *texts(line, 1))
+
+    with pytest.raises(asyncio.CancelledError):
+        await line.dispatch().run_once()
+
+    # Sent, so recorded, and never sent again; the rest waits for its lease to run out.
+    assert line.statuses() == [SENT, SENT, PENDING, PENDING]

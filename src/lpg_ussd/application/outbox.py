@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from lpg_ussd.application.checkout import ReportCheckout
 from lpg_ussd.application.payments import SendPaymentRequest, SweepPendingPayments
@@ -24,10 +24,12 @@ log = logging.getLogger("lpg_ussd.outbox")
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
-# Sent SMS are recorded together, at the latest this long after the first of them went out:
-# one write for many instead of one each (the worker's largest cost). A crash in between may
-# send those few texts twice; payment requests and checkout reports, which must not go twice,
-# are each recorded as soon as they are sent.
+# Sent SMS are recorded together: one write for many instead of one each (the worker's largest
+# cost). They are recorded before the next send once this long has passed since the first of
+# them went out (so at most this long plus one send's time, far inside the lease), and at the
+# end of the round, however it ends. Only a crash of the process in between sends those few
+# texts twice; payment requests and checkout reports, which must not go twice, are each
+# recorded as soon as they are sent. `sent_at` is when a text was recorded.
 SMS_MARK_EVERY = timedelta(seconds=1)
 
 
@@ -55,22 +57,24 @@ class DispatchOutbox:
         async with self.uow() as uow:
             due = await uow.outbox.claim_due(now, self.batch, now + LEASE)
             await uow.commit()
-        texts_sent: list[int] = []
-        first_sent_at = now
-        for message in due:
-            assert message.id is not None
-            if not await self._deliver(message):
-                continue
-            if message.kind is not OutboxKind.SMS:
-                await self._mark_sent([message.id])
-                continue
-            if not texts_sent:
-                first_sent_at = self.clock.now()
-            texts_sent.append(message.id)
-            if self.clock.now() - first_sent_at >= SMS_MARK_EVERY:
-                await self._mark_sent(texts_sent)
-                texts_sent = []
-        await self._mark_sent(texts_sent)
+        texts = _SentTexts()
+        try:
+            for message in due:
+                assert message.id is not None
+                if texts.due(self.clock.now()):  # checked before every send, slow ones too
+                    await self._mark_sent(texts.ids)
+                    texts.take()
+                if not await self._deliver(message):
+                    continue
+                if message.kind is OutboxKind.SMS:
+                    texts.add(message.id, self.clock.now())
+                else:
+                    await self._mark_sent([message.id])
+        finally:
+            # Whatever stopped the round (a database error, shutdown cancelling the worker),
+            # texts that went out are recorded, so that they do not go again.
+            if texts.ids:
+                await asyncio.shield(self._mark_sent_or_log(texts.take()))
         return len(due)
 
     async def _deliver(self, message: OutboxMessage) -> bool:
@@ -88,11 +92,16 @@ class DispatchOutbox:
         return True
 
     async def _mark_sent(self, message_ids: list[int]) -> None:
-        if not message_ids:
-            return
         async with self.uow() as uow:
             await uow.outbox.mark_sent(message_ids, self.clock.now())
             await uow.commit()
+
+    async def _mark_sent_or_log(self, message_ids: list[int]) -> None:
+        try:
+            await self._mark_sent(message_ids)
+        except Exception:
+            # Their leases run out and they are sent again: said, so that it can be seen.
+            log.exception("outbox messages %s were sent but could not be recorded", message_ids)
 
     async def _send(self, message: OutboxMessage) -> None:
         if message.kind is OutboxKind.SMS:
@@ -116,6 +125,26 @@ class DispatchOutbox:
             else:
                 await uow.outbox.mark_retry(message.id, error, self.clock.now() + backoff(attempts))
             await uow.commit()
+
+
+@dataclass(slots=True)
+class _SentTexts:
+    """Texts sent and not yet recorded, and when the first of them went."""
+
+    ids: list[int] = field(default_factory=list)
+    first_at: datetime | None = None
+
+    def add(self, message_id: int, now: datetime) -> None:
+        if not self.ids:
+            self.first_at = now
+        self.ids.append(message_id)
+
+    def due(self, now: datetime) -> bool:
+        return self.first_at is not None and now - self.first_at >= SMS_MARK_EVERY
+
+    def take(self) -> list[int]:
+        taken, self.ids, self.first_at = self.ids, [], None
+        return taken
 
 
 @dataclass(frozen=True, slots=True)
