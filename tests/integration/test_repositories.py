@@ -386,6 +386,21 @@ async def test_a_taken_reference_stores_neither_the_order_nor_its_notice(
         assert [m.payload["text"] for m in await uow.outbox.list()] == ["retried"]
 
 
+async def test_an_order_added_after_a_commit_in_the_same_unit_is_committed_too(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    customer_id = await customer_id_of(uow_factory)
+    async with uow_factory() as uow:
+        await uow.orders.add(an_order(customer_id, "LPG-ABC234"))
+        await uow.commit()
+        notice = OutboxMessage.sms("+233244000001", "order LPG-XYZ789 placed", NOW)
+        await uow.orders.add(an_order(customer_id, "LPG-XYZ789"), notice)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert len(await uow.orders.list_for_customer(customer_id, limit=10)) == 2
+        assert [m.payload["text"] for m in await uow.outbox.list()] == [notice.payload["text"]]
+
+
 async def test_orders_of_a_customer_newest_first_by_page(uow_factory: UnitOfWorkFactory) -> None:
     customer_id = await customer_id_of(uow_factory)
     other_id = (await add_customer(uow_factory, "+233244000002")).id

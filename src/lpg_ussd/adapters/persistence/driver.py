@@ -55,6 +55,10 @@ async def fetch_one_mapping(
 async def _driver(connection: AsyncConnection) -> psycopg.AsyncConnection[Any]:
     raw = await connection.get_raw_connection()
     driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    if not driver.autocommit and not connection.in_transaction():
+        # After a commit(), SQLAlchemy begins anew only for its own statements: tell it, so
+        # that the unit's next commit() commits what psycopg is about to begin.
+        await connection.begin()
     return driver
 
 
