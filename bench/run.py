@@ -293,11 +293,13 @@ TARGET_READY_S = 2
 
 
 def verdicts(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """Each target against the first run (one worker), and how the further runs scale."""
+    """Each target against the first of our runs (one worker unless `--workers` says
+    otherwise: the targets are for one server process), and how the further runs scale."""
     name, ours = rows[0]
     bare = rows[-1][1]
-    share = 100 * ours["hops_per_second"] / bare["hops_per_second"]
+    share = 100 * ours["hops_per_second"] / max(bare["hops_per_second"], 1e-9)
     checks = [
+        (f"{ours['errors']} errors", "0", ours["errors"] == 0),
         (
             f"{ours['hops_per_second']:.0f} hops/s",
             f">= {TARGET_HOPS}",
@@ -322,8 +324,8 @@ def verdicts(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
         for what, target, ok in checks
     ]
     for other, result in rows[1:-1]:
-        growth = 100 * (result["hops_per_second"] / ours["hops_per_second"] - 1)
-        lines.append(f"{other}: {growth:+.0f}% hops/s against one worker")
+        growth = 100 * (result["hops_per_second"] / max(ours["hops_per_second"], 1e-9) - 1)
+        lines.append(f"{other}: {growth:+.0f}% hops/s against {name}")
     return lines
 
 

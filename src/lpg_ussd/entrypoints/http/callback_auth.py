@@ -6,9 +6,10 @@ some source networks. The source is the connecting peer or, when the peer is one
 proxies, the rightmost X-Forwarded-For address that is not a trusted proxy: what a client writes
 into that header itself is never believed.
 
-A guard checks before the handler runs, so a refused request reaches no dependency, no session
-and no database: 403 for a source outside the allowed networks, 401 for missing or wrong
-credentials, 404 for a token segment on a gateway that has no token.
+The check runs before anything else (a guard on the notice and checkout routes, the first line
+of the hop routes' handler), so a refused request reaches no body, no session and no database:
+403 for a source outside the allowed networks, 401 for missing or wrong credentials, 404 for a
+token segment on a gateway that has no token.
 """
 
 from __future__ import annotations
