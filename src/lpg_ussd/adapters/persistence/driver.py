@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import AsyncRowFactory, dict_row, tuple_row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -22,26 +22,27 @@ async def fetch_one(
     connection: AsyncConnection, sql: str, params: Sequence[Any] | Mapping[str, Any]
 ) -> tuple[Any, ...] | None:
     """The first row of the statement's result, or None."""
-    driver = await _driver(connection)
-    try:
-        async with driver.cursor() as cursor:
-            await cursor.execute(sql, params)
-            return await cursor.fetchone()
-    except psycopg.Error:
-        await _forget_if_broken(connection, driver)
-        raise
-    except BaseException:
-        await _forget(connection)
-        raise
+    row: tuple[Any, ...] | None = await _first_row(connection, sql, params, tuple_row)
+    return row
 
 
 async def fetch_one_mapping(
     connection: AsyncConnection, sql: str, params: Sequence[Any] | Mapping[str, Any]
 ) -> dict[str, Any] | None:
     """The first row as a dict of column names, or None."""
+    row: dict[str, Any] | None = await _first_row(connection, sql, params, dict_row)
+    return row
+
+
+async def _first_row(
+    connection: AsyncConnection,
+    sql: str,
+    params: Sequence[Any] | Mapping[str, Any],
+    row_factory: AsyncRowFactory[Any],
+) -> Any:
     driver = await _driver(connection)
     try:
-        async with driver.cursor(row_factory=dict_row) as cursor:
+        async with driver.cursor(row_factory=row_factory) as cursor:
             await cursor.execute(sql, params)
             return await cursor.fetchone()
     except psycopg.Error:
