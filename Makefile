@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck contracts chromium bench clean
+.PHONY: run test install lint typecheck contracts chromium bench bench-cpu clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ test: $(STAMP) chromium lint typecheck contracts
 # The journey benchmark on PostgreSQL and Redis (see README): prints a table.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+bench-cpu: $(STAMP)
+	$(BIN)/python -m bench.cpu
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var
