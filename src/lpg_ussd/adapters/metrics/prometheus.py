@@ -14,6 +14,8 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 class PrometheusMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._hop_children: dict[tuple[str, str, str], Counter] = {}
+        self._latency_children: dict[str, Histogram] = {}
         self._hops = Counter(
             "lpg_ussd_hops",
             "USSD hops answered, by gateway, screen shown and outcome",
@@ -58,8 +60,17 @@ class PrometheusMetrics:
         )
 
     def hop(self, gateway: str, screen: str, outcome: str, seconds: float) -> None:
-        self._hops.labels(gateway, screen, outcome).inc()
-        self._latency.labels(gateway).observe(seconds)
+        # Every hop: the labelled children are looked up once and kept (there are as many as
+        # gateways x screens x outcomes, a few hundred at most).
+        key = (gateway, screen, outcome)
+        hops = self._hop_children.get(key)
+        if hops is None:
+            hops = self._hop_children[key] = self._hops.labels(gateway, screen, outcome)
+        latency = self._latency_children.get(gateway)
+        if latency is None:
+            latency = self._latency_children[gateway] = self._latency.labels(gateway)
+        hops.inc()
+        latency.observe(seconds)
 
     def session_ended(self, gateway: str, outcome: str, screen: str) -> None:
         self._sessions.labels(gateway, outcome, screen).inc()
