@@ -16,16 +16,14 @@ import asyncio
 import os
 import secrets
 import statistics
-import subprocess
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.loadgen import DEPOSIT
-from bench.run import BIN, FIRST_PHONE, REDIS_URL, ROOT, clear_prefix, scratch_database
-from bench.run import seed_customers as seed
+from bench.loadgen import DEPOSIT, hop_form
+from bench.run import FIRST_PHONE, clear_prefix, line_settings, seeded_database
 
 PATH = "/ussd/africastalking/callback"
 Message = MutableMapping[str, Any]
@@ -84,15 +82,8 @@ class Journeys:
         for _ in range(journeys):
             session = uuid.uuid4().hex
             for text in DEPOSIT:
-                form = {
-                    "sessionId": session,
-                    "serviceCode": "*384*303#",
-                    "phoneNumber": phone,
-                    "networkCode": "62001",
-                    "text": text,
-                }
                 started = time.process_time()
-                status = await post(self.app, urlencode(form).encode())
+                status = await post(self.app, urlencode(hop_form(session, phone, text)).encode())
                 if timed:
                     self.steps[text] = self.steps.get(text, 0.0) + time.process_time() - started
                 if status != 200:
@@ -156,27 +147,9 @@ def main() -> None:
     args = parser.parse_args()
 
     prefix = f"lpg-bench-cpu-{secrets.token_hex(4)}"
-    with scratch_database() as database_url:
-        subprocess.run(
-            [str(BIN / "lpg-ussd"), "migrate"],
-            check=True,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            env={**os.environ, "LPG_USSD_DATABASE_URL": database_url},
-        )
-        asyncio.run(seed(database_url, args.customers))
-        os.environ.update(
-            {
-                "LPG_USSD_DATABASE_URL": database_url,
-                "LPG_USSD_REDIS_URL": REDIS_URL,
-                "LPG_USSD_REDIS_KEY_PREFIX": prefix,
-                "LPG_USSD_AUTO_MIGRATE": "false",
-                "LPG_USSD_LOG_LEVEL": "ERROR",
-                "LPG_USSD_RATE_LIMIT_PHONE_PER_MINUTE": "0",
-                "LPG_USSD_RATE_LIMIT_SOURCE_PER_MINUTE": "0",
-                "LPG_USSD_RUN_WORKER": "false",  # the outbox is not this figure's business
-            }
-        )
+    with seeded_database(args.customers) as database_url:
+        # The outbox is not this figure's business: no worker runs.
+        os.environ.update(line_settings(database_url, prefix, run_worker=False, log_level="ERROR"))
         try:
             import uvloop
 

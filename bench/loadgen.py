@@ -21,6 +21,17 @@ from urllib.parse import urlencode, urlsplit
 DEPOSIT = ["", "1", "1*1", "1*1*2", "1*1*2*1", "1*1*2*1*5"]
 
 
+def hop_form(session: str, phone: str, text: str) -> dict[str, str]:
+    """One hop as Africa's Talking posts it, from an MTN Ghana handset."""
+    return {
+        "sessionId": session,
+        "serviceCode": "*384*303#",
+        "phoneNumber": phone,
+        "networkCode": "62001",
+        "text": text,
+    }
+
+
 @dataclass
 class Results:
     latencies: list[float] = field(default_factory=list)
@@ -87,16 +98,9 @@ async def handset(
         while time.perf_counter() < deadline:
             session = uuid.uuid4().hex
             for index, text in enumerate(hops):
-                form = {
-                    "sessionId": session,
-                    "serviceCode": "*384*303#",
-                    "phoneNumber": phone,
-                    "networkCode": "62001",
-                    "text": text,
-                }
                 started = time.perf_counter()
                 try:
-                    status, answer = await conn.post_form(form)
+                    status, answer = await conn.post_form(hop_form(session, phone, text))
                 except (OSError, ConnectionError, asyncio.IncompleteReadError) as error:
                     results.error(f"{type(error).__name__}: {error}")
                     await conn.close()

@@ -57,6 +57,38 @@ def scratch_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def seeded_database(customers: int) -> Iterator[str]:
+    """A scratch database, migrated, with `customers` verified customers; removed afterwards."""
+    with scratch_database() as database_url:
+        subprocess.run(
+            [str(BIN / "lpg-ussd"), "migrate"],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "LPG_USSD_DATABASE_URL": database_url},
+        )
+        asyncio.run(seed_customers(database_url, customers))
+        yield database_url
+
+
+def line_settings(
+    database_url: str, prefix: str, *, run_worker: bool, log_level: str = "WARNING"
+) -> dict[str, str]:
+    """The line's settings for a benchmark, as environment variables."""
+    return {
+        "LPG_USSD_DATABASE_URL": database_url,
+        "LPG_USSD_REDIS_URL": REDIS_URL,
+        "LPG_USSD_REDIS_KEY_PREFIX": prefix,
+        "LPG_USSD_AUTO_MIGRATE": "false",
+        "LPG_USSD_LOG_LEVEL": log_level,
+        # The benchmark's handsets answer far faster than people, from one address.
+        "LPG_USSD_RATE_LIMIT_PHONE_PER_MINUTE": "0",
+        "LPG_USSD_RATE_LIMIT_SOURCE_PER_MINUTE": "0",
+        "LPG_USSD_RUN_WORKER": "true" if run_worker else "false",
+    }
+
+
 def clear_prefix(prefix: str) -> None:
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(match=f"{prefix}*", count=1000):
@@ -200,19 +232,8 @@ def serve_line(
     database_url: str, prefix: str, workers: int, args: argparse.Namespace
 ) -> dict[str, Any]:
     port = free_port()
-    env: dict[str, str] = {
-        **os.environ,
-        "LPG_USSD_DATABASE_URL": database_url,
-        "LPG_USSD_REDIS_URL": REDIS_URL,
-        "LPG_USSD_REDIS_KEY_PREFIX": prefix,
-        "LPG_USSD_AUTO_MIGRATE": "false",
-        "LPG_USSD_LOG_LEVEL": "WARNING",
-        # The benchmark's handsets answer far faster than people, from one address.
-        "LPG_USSD_RATE_LIMIT_PHONE_PER_MINUTE": "0",
-        "LPG_USSD_RATE_LIMIT_SOURCE_PER_MINUTE": "0",
-        # As in production: the outbox worker in a process of its own (`--worker-inside` not).
-        "LPG_USSD_RUN_WORKER": "true" if args.worker_inside else "false",
-    }
+    # As in production: the outbox worker in a process of its own (`--worker-inside` not).
+    env = {**os.environ, **line_settings(database_url, prefix, run_worker=args.worker_inside)}
     process = spawn(["serve", "--port", str(port), "--workers", str(workers)], env)
     worker = None
     try:
@@ -347,15 +368,7 @@ def main() -> None:
 
     prefix = f"lpg-bench-{secrets.token_hex(4)}"
     rows: list[tuple[str, dict[str, Any]]] = []
-    with scratch_database() as database_url:
-        subprocess.run(
-            [str(BIN / "lpg-ussd"), "migrate"],
-            check=True,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            env={**os.environ, "LPG_USSD_DATABASE_URL": database_url},
-        )
-        asyncio.run(seed_customers(database_url, args.customers))
+    with seeded_database(args.customers) as database_url:
         try:
             for workers in [int(w) for w in args.workers.split(",")]:
                 rows.append(
