@@ -76,4 +76,4 @@ async def _forget_if_broken(
     """A connection lost mid-statement is not handed to the next unit of work (SQLAlchemy
     does this for the statements it runs)."""
     if driver.broken or driver.closed:
-        await connection.invalidate()
+        await _forget(connection)
