@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+POOL_SIZE = 30  # per process: `serve --workers 2` and a worker stay well under max_connections
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -29,8 +30,11 @@ def create_engine(url: str) -> AsyncEngine:
         # No ping before each checkout (it doubles the round trips of a short unit of work):
         # a connection found dead fails one statement, and SQLAlchemy then replaces the pool.
         pool_pre_ping=False,
-        pool_size=20,
-        max_overflow=10,
+        # Thirty connections at most, as before, but all kept: an overflow connection is closed
+        # when handed back to a pool that holds its size, so under load every burst past the
+        # size paid a new connection (a server process forked by PostgreSQL) again and again.
+        pool_size=POOL_SIZE,
+        max_overflow=0,
         pool_timeout=5,
         pool_recycle=1800,
         connect_args=connect_args,
