@@ -49,7 +49,8 @@ def post(line: Harness, gateway: str, body: bytes | dict[str, Any]) -> Any:
 def answer(response: Any, text_field: str, limit: int) -> dict[str, Any]:
     """The JSON answer of a hop, checked: HTTP 200, an object, its text within the screen."""
     assert response.status_code == 200, f"HTTP {response.status_code}: {response.text}"
-    assert response.headers["content-type"].startswith(JSON), response.headers
+    assert response.headers["content-type"] == JSON, response.headers
+    assert response.headers["content-length"] == str(len(response.content)), response.headers
     body = json.loads(response.content)
     assert isinstance(body, dict), body
     text = body[text_field]

@@ -54,7 +54,8 @@ def hop(line: Harness, text: str, path: str = CALLBACK, session_id: str = "ATUid
     """One hop that must be answered as a USSD screen; returns the body (`CON ` or `END `)."""
     response = post(line, urlencode(form(session_id, text)), path)
     assert response.status_code == 200, f"HTTP {response.status_code}: {response.text}"
-    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.headers["content-length"] == str(len(response.content))
     body = response.text
     assert body.startswith(("CON ", "END ")), body
     screen = body[4:]
