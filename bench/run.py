@@ -1,7 +1,8 @@
 """Start the line on PostgreSQL and Redis, seed verified customers, play the benchmark, and
-print a table; then the same load against a bare Litestar app that only touches one Redis key.
+print a table; then the same load against the floor (a plain Litestar app that does only the
+journey's Redis and SQL, `floor_app`) and a bare Litestar app that only touches one Redis key.
 
-    python -m bench.run [--duration 20] [--concurrency 32] [--workers 1,2]
+    python -m bench.run [--duration 20] [--concurrency 32] [--workers 1,2] [--no-floor]
 
 Needs PostgreSQL and Redis on this machine (as for the integration tests); makes its own
 database and key prefix and removes them afterwards.
@@ -125,13 +126,15 @@ async def seed_customers(database_url: str, count: int) -> None:
     await engine.dispose()
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> float:
+def wait_ready(
+    url: str, process: subprocess.Popen[bytes], timeout: float = 30, ready_status: int = 200
+) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
-            if httpx.get(url, timeout=0.5).status_code == 200:
+            if httpx.get(url, timeout=0.5).status_code == ready_status:
                 return time.perf_counter() - started
         except httpx.HTTPError:
             pass
@@ -253,15 +256,17 @@ def serve_line(
                 each.wait(timeout=15)
 
 
-def serve_bare(prefix: str, args: argparse.Namespace) -> dict[str, Any]:
+def serve_plain(
+    module: str, journey: str, env: dict[str, str], args: argparse.Namespace
+) -> dict[str, Any]:
+    """One of the plain Litestar apps of `bench/` under uvicorn, played like the line."""
     port = free_port()
-    env = {**os.environ, "BENCH_REDIS_URL": REDIS_URL, "BENCH_REDIS_PREFIX": prefix}
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "bench.bare_app:create_app",
+            f"{module}:create_app",
             "--factory",
             "--port",
             str(port),
@@ -270,23 +275,27 @@ def serve_bare(prefix: str, args: argparse.Namespace) -> dict[str, Any]:
             "--no-access-log",
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "BENCH_REDIS_URL": REDIS_URL, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}/ussd/africastalking/callback"
-        deadline = time.perf_counter() + 20
-        while time.perf_counter() < deadline:
-            try:
-                httpx.post(url, data={"phoneNumber": "+233244100000", "text": ""}, timeout=0.5)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        return play(url, process.pid, args, "single")
+        # uvicorn answers once the app's start-up is done; the route takes POST only.
+        wait_ready(url, process, ready_status=405)
+        return play(url, process.pid, args, journey)
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def serve_bare(prefix: str, args: argparse.Namespace) -> dict[str, Any]:
+    return serve_plain("bench.bare_app", "single", {"BENCH_REDIS_PREFIX": prefix}, args)
+
+
+def serve_floor(database_url: str, prefix: str, args: argparse.Namespace) -> dict[str, Any]:
+    env = {"BENCH_REDIS_PREFIX": prefix, "BENCH_DATABASE_URL": database_url}
+    return serve_plain("bench.floor_app", "deposit", env, args)
 
 
 def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
@@ -313,12 +322,21 @@ TARGET_RSS_MB = 150
 TARGET_READY_S = 2
 
 
-def verdicts(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+def share_of(result: dict[str, Any], bare: dict[str, Any]) -> float:
+    """Hops per second, in percent of the bare app's."""
+    return 100 * result["hops_per_second"] / max(bare["hops_per_second"], 1e-9)
+
+
+def verdicts(
+    rows: list[tuple[str, dict[str, Any]]],
+    bare: dict[str, Any],
+    floor: tuple[str, dict[str, Any]] | None = None,
+) -> list[str]:
     """Each target against the first of our runs (one worker unless `--workers` says
-    otherwise: the targets are for one server process), and how the further runs scale."""
+    otherwise: the targets are for one server process), how the further runs scale, and
+    what share of the bare app the floor reached."""
     name, ours = rows[0]
-    bare = rows[-1][1]
-    share = 100 * ours["hops_per_second"] / max(bare["hops_per_second"], 1e-9)
+    share = share_of(ours, bare)
     checks = [
         (f"{ours['errors']} errors", "0", ours["errors"] == 0),
         (
@@ -344,9 +362,14 @@ def verdicts(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
         f"  {'met    ' if ok else 'NOT met'} {what} (target {target})"
         for what, target, ok in checks
     ]
-    for other, result in rows[1:-1]:
+    for other, result in rows[1:]:
         growth = 100 * (result["hops_per_second"] / max(ours["hops_per_second"], 1e-9) - 1)
         lines.append(f"{other}: {growth:+.0f}% hops/s against {name}")
+    if floor is not None:
+        lines.append(
+            f"{floor[0]}: {share_of(floor[1], bare):.0f}% of the bare app "
+            "(the most the deposit journey's own Redis and SQL leave on this machine)"
+        )
     return lines
 
 
@@ -360,6 +383,11 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument(
+        "--no-floor",
+        action="store_true",
+        help="skip the floor app (bench/floor_app.py): the journey's Redis and SQL alone",
+    )
+    parser.add_argument(
         "--worker-inside",
         action="store_true",
         help="run the outbox worker inside the server (by default: a process of its own)",
@@ -368,6 +396,7 @@ def main() -> None:
 
     prefix = f"lpg-bench-{secrets.token_hex(4)}"
     rows: list[tuple[str, dict[str, Any]]] = []
+    floor: tuple[str, dict[str, Any]] | None = None
     with seeded_database(args.customers) as database_url:
         try:
             for workers in [int(w) for w in args.workers.split(",")]:
@@ -377,7 +406,10 @@ def main() -> None:
                         serve_line(database_url, prefix, workers, args),
                     )
                 )
-            rows.append(("bare Litestar + 1 Redis key", serve_bare(prefix + "-bare", args)))
+            if not args.no_floor:
+                result = serve_floor(database_url, prefix + "-floor", args)
+                floor = ("floor: the journey's Redis and SQL alone", result)
+            bare = serve_bare(prefix + "-bare", args)
         finally:
             clear_prefix(prefix)
 
@@ -386,10 +418,11 @@ def main() -> None:
         f"concurrent handsets, {args.duration:.0f} s after {args.warmup:.0f} s warm-up, "
         "load generator on the same machine\n"
     )
-    print(table(rows))
+    everything = [*rows, *([floor] if floor else []), ("bare Litestar + 1 Redis key", bare)]
+    print(table(everything))
     print()
-    print("\n".join(verdicts(rows)))
-    for name, r in rows:
+    print("\n".join(verdicts(rows, bare, floor)))
+    for name, r in everything:
         if r["errors"]:
             print(f"{name}: error samples: {r['error_samples']}")
 
