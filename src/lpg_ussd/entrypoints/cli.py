@@ -38,8 +38,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+APP = "lpg_ussd.entrypoints.http.app:create_app_from_env"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from lpg_ussd.entrypoints import workers
 
     settings = _settings()
     _configure_logging(settings)
@@ -52,19 +57,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "warning: several workers without LPG_USSD_REDIS_URL do not share sessions",
             file=sys.stderr,
         )
-    uvicorn.run(
-        "lpg_ussd.entrypoints.http.app:create_app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=settings.log_level.lower(),
-        log_config=None,  # ours (masked phone numbers), set up by the app's factory
-        access_log=False,
+    options: dict[str, Any] = {
+        "factory": True,
+        "log_level": settings.log_level.lower(),
+        "log_config": None,  # ours (masked phone numbers), set up by the app's factory
+        "access_log": False,
         # The app alone decides whose X-Forwarded-For to believe (LPG_USSD_TRUSTED_PROXIES);
         # uvicorn's own would rewrite the client address for 127.0.0.1 behind its back.
-        proxy_headers=False,
-    )
+        "proxy_headers": False,
+    }
+    if args.workers > 1 and workers.spreads_connections():
+        return workers.supervise(APP, args.workers, args.host, args.port, options)
+    uvicorn.run(APP, host=args.host, port=args.port, workers=args.workers, **options)
     return 0
 
 
