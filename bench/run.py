@@ -176,6 +176,13 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) CPU ticks of the whole machine so far, every core together."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def start_load(url: str, args: argparse.Namespace, journey: str) -> subprocess.Popen[bytes]:
     """The load generator, in a process of its own."""
     command = [
@@ -208,16 +215,21 @@ def play(
     the machine disturbs far less than hops per second."""
     pids = [*server_pids(server_pid), *also]
     cpu_before = cpu_seconds(pids)
+    busy_before, all_before = machine_ticks()
     process = start_load(url, args, journey)
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, per_process_rss_mb(server_pid))
         time.sleep(0.25)
     cpu = cpu_seconds(pids) - cpu_before
+    busy_after, all_after = machine_ticks()
     assert process.stdout is not None
     outcome: dict[str, Any] = json.loads(process.stdout.read())
     outcome["rss_mb"] = peak
     outcome["cpu_ms_per_hop"] = 1000 * cpu / max(outcome["answered"], 1)
+    # How busy the whole machine was (load generator, databases and all): a second worker
+    # has nothing to grow into on a machine already near 100%.
+    outcome["machine_busy"] = 100 * (busy_after - busy_before) / max(all_after - all_before, 1)
     return outcome
 
 
@@ -301,15 +313,16 @@ def serve_floor(database_url: str, prefix: str, args: argparse.Namespace) -> dic
 def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
     lines = [
         "| run | hops/s | journeys/s | p50 ms | p90 ms | p99 ms | max ms | errors | CPU ms/hop "
-        "| RSS MB | ready s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| machine busy | RSS MB | ready s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in rows:
         ready = f"{r['startup_s']:.2f}" if "startup_s" in r else "-"
         lines.append(
             f"| {name} | {r['hops_per_second']:.0f} | {r['journeys_per_second']:.0f} | "
             f"{r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | "
-            f"{r['errors']} | {r['cpu_ms_per_hop']:.2f} | {r['rss_mb']:.0f} | {ready} |"
+            f"{r['errors']} | {r['cpu_ms_per_hop']:.2f} | {r['machine_busy']:.0f}% | "
+            f"{r['rss_mb']:.0f} | {ready} |"
         )
     return "\n".join(lines)
 
