@@ -6,23 +6,16 @@ Runs the real `lpg-ussd` command in its own folder, on the embedded default.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.processes import free_port, wait_ready
+
 BIN = Path(sys.executable).parent / "lpg-ussd"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -39,15 +32,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not become ready: " + (tmp_path / "serve.log").read_text())
+        wait_ready(base, process, (tmp_path / "serve.log").read_text)
         yield base, {**env, "PWD": str(tmp_path)}
     finally:
         process.terminate()

@@ -1,12 +1,15 @@
 """`lpg-ussd serve --workers 2`: both processes take connections, a process that dies is
-replaced on its socket, and SIGTERM stops them all.
+replaced on its socket, SIGHUP replaces them all, SIGTERM stops them, and a process whose
+supervisor is gone stops by itself.
 
-Runs the real command on the embedded default. Which process holds a connection is read from
-/proc (the kernel's own table of sockets), so these tests run on Linux only.
+Runs the real command on the embedded default, in a process group of its own (killed whole
+when a test ends). Which process holds a connection is read from /proc, the kernel's own
+table of sockets, so these tests run on Linux only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,17 +25,12 @@ import httpx
 import pytest
 
 from lpg_ussd.entrypoints.workers import spreads_connections
+from tests.processes import free_port, wait_ready
 
 pytestmark = pytest.mark.skipif(not spreads_connections(), reason="SO_REUSEPORT spreading: Linux")
 
 BIN = Path(sys.executable).parent / "lpg-ussd"
 HOP = "/ussd/africastalking/callback"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -64,19 +62,23 @@ class Line:
     def wait_for_workers(self, count: int, besides: frozenset[int] = frozenset()) -> list[int]:
         """The processes, once `count` run (none of them in `besides`). One still starting
         up already has its socket: what arrives there waits for it."""
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
             pids = self.workers()
             if len(pids) == count and not besides & set(pids):
                 return pids
             time.sleep(0.1)
-        pytest.fail(f"{count} server processes did not start: {self.log.read_text()}")
+        pytest.fail(f"{count} server processes did not start:\n{self.log.read_text()}")
 
     def connections_by_process(self, pids: list[int]) -> Counter[int]:
         """How many established connections on the port each process holds."""
         inodes: dict[str, int] = {}
         for pid in pids:
-            for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+            except OSError:
+                continue  # gone meanwhile
+            for fd in descriptors:
                 try:
                     target = os.readlink(fd)
                 except OSError:
@@ -93,41 +95,61 @@ class Line:
         return held
 
 
-@pytest.fixture
-def line(tmp_path: Path) -> Iterator[Line]:
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
+def until(check: Callable[[], bool], what: str, log: Path, seconds: float = 40) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{what}: not within {seconds} s\n{log.read_text()}")
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has stopped; only its parent's wait is missing
+
+
+def start(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    with (tmp_path / "serve.log").open("ab") as out:
+        return subprocess.Popen(
+            [str(BIN), "serve", "--port", str(port), *extra],
             cwd=tmp_path,
             env={**os.environ, "LPG_USSD_PIN_HASH_MEMORY_KIB": "1024"},
             stdout=out,
             stderr=out,
+            start_new_session=True,  # its own process group, workers included
         )
-    served = Line(process, port, log)
+
+
+@contextlib.contextmanager
+def stopped_at_the_end(
+    process: subprocess.Popen[bytes],
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The process and its workers are killed when the block ends, whatever happened."""
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{served.base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"the server did not become ready: {log.read_text()}")
-        yield served
+        yield process
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-        for pid in served.workers():
-            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def line(tmp_path: Path) -> Iterator[Line]:
+    port = free_port()
+    process = start(tmp_path, port, "--workers", "2")
+    served = Line(process, port, tmp_path / "serve.log")
+    with stopped_at_the_end(process):
+        wait_ready(served.base, process, served.log.read_text)
+        yield served
 
 
 def hop(client: httpx.Client, base: str, session: str) -> None:
     form = {"sessionId": session, "phoneNumber": "+233244000001", "text": ""}
-    answer = client.post(f"{base}{HOP}", data=form, timeout=10)
+    answer = client.post(f"{base}{HOP}", data=form, timeout=20)
     assert answer.status_code == 200, answer.text
     assert answer.text.startswith("CON "), answer.text
 
@@ -140,7 +162,7 @@ def raw_hop(sock: socket.socket, session: str) -> None:
         b"Content-Type: application/x-www-form-urlencoded\r\n"
         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
     )
-    sock.settimeout(10)
+    sock.settimeout(20)
     answer = b""
     while b"CON " not in answer:
         chunk = sock.recv(4096)
@@ -166,7 +188,8 @@ def test_both_processes_take_connections_and_stop_on_sigterm(line: Line) -> None
 
     line.process.send_signal(signal.SIGTERM)
     assert line.process.wait(timeout=40) == 0
-    assert line.workers() == []
+    assert not any(alive(pid) for pid in pids)
+    assert "received SIGTERM: stopping" in line.log.read_text()
 
 
 def test_a_process_that_dies_is_replaced_and_no_connection_is_refused(line: Line) -> None:
@@ -179,19 +202,67 @@ def test_a_process_that_dies_is_replaced_and_no_connection_is_refused(line: Line
     pids = line.wait_for_workers(2, besides=frozenset({first}))
     assert second in pids
     assert line.process.poll() is None
+    assert "was killed by SIGKILL: starting another" in line.log.read_text()
 
 
-def test_a_port_already_taken_is_said_and_exits(tmp_path: Path) -> None:
+def test_sighup_replaces_every_process_and_hops_are_answered_throughout(line: Line) -> None:
+    old = line.wait_for_workers(2)
+    line.process.send_signal(signal.SIGHUP)
+    for index in range(20):  # a new connection each: a kept-alive one is closed by its process
+        with httpx.Client() as client:
+            hop(client, line.base, f"during-{index}")
+        time.sleep(0.1)
+    new = line.wait_for_workers(2, besides=frozenset(old))
+    until(lambda: not any(alive(pid) for pid in old), "the old processes stopping", line.log)
+    with httpx.Client() as client:
+        hop(client, line.base, "after-sighup")
+    assert line.process.poll() is None
+    assert len(new) == 2
+
+
+def test_the_processes_stop_when_their_supervisor_is_killed(line: Line) -> None:
+    pids = line.wait_for_workers(2)
+    os.kill(line.process.pid, signal.SIGKILL)
+    line.process.wait(timeout=10)
+    until(lambda: not any(alive(pid) for pid in pids), "orphaned processes stopping", line.log)
+
+
+def test_a_port_already_in_use_is_said_and_exits(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [str(BIN), "serve", "--port", str(port), "--workers", "2"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert result.returncode == 1
-    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+        process = start(tmp_path, port, "--workers", "2")
+        assert process.wait(timeout=60) == 1
+    assert (
+        f"cannot listen on 127.0.0.1:{port}: already in use" in (tmp_path / "serve.log").read_text()
+    )
+
+
+def test_a_line_already_serving_the_port_is_not_joined(line: Line, tmp_path: Path) -> None:
+    """SO_REUSEPORT would let a second `serve` share the port with the first (an older
+    release, orphaned processes): it is refused instead."""
+    second = tmp_path / "second"
+    second.mkdir()
+    with stopped_at_the_end(start(second, line.port, "--workers", "2")) as process:
+        assert process.wait(timeout=60) == 1
+    assert "already in use" in (second / "serve.log").read_text()
+
+
+def test_an_app_that_cannot_start_stops_the_supervisor(tmp_path: Path) -> None:
+    """Not started again and again: the next would fail the same way."""
+    port = free_port()
+    program = (
+        "import sys\n"
+        "from lpg_ussd.entrypoints.workers import supervise\n"
+        f"sys.exit(supervise('nowhere.at_all:app', 2, '127.0.0.1', {port}, {{'factory': True}}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+    )
+    assert result.returncode == 1, result.stderr

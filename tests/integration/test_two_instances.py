@@ -10,7 +10,6 @@ import asyncio
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,8 @@ import redis
 from lpg_ussd.adapters.persistence.database import create_engine
 from lpg_ussd.adapters.persistence.uow import SqlAlchemyUnitOfWorkFactory
 from lpg_ussd.domain.outbox import OutboxMessage
+from tests import processes
+from tests.processes import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -130,12 +131,6 @@ def delete_keys(prefix: str) -> None:
 # -- processes ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Process:
     popen: subprocess.Popen[bytes]
@@ -163,15 +158,7 @@ def start_server(line: Line, name: str, port: int | None = None) -> Process:
 
 
 def wait_ready(server: Process, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and server.popen.poll() is None:
-        try:
-            if httpx.get(f"{server.base}/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    pytest.fail(f"{server.base} did not become ready:\n{server.output()}")
+    processes.wait_ready(server.base, server.popen, server.output, seconds)
 
 
 def stop(process: Process) -> None:
