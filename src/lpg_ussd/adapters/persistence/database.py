@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-POOL_SIZE = 30  # per process: `serve --workers 2` and a worker stay well under max_connections
+POOL_SIZE = 30  # per process: PostgreSQL's max_connections must allow 30 for each (README)
 
 
 def create_engine(url: str) -> AsyncEngine:
