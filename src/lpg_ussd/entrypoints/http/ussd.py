@@ -91,7 +91,9 @@ def hop_parts_of(state: State) -> HopParts:
 class HopAnswer:
     """A hop's answer as the two ASGI messages themselves, with the headers Litestar's
     Response would send: building that Response and its ASGI response took a twentieth of a
-    hop's CPU."""
+    hop's CPU. Litestar passes it through as it is: response headers or cookies set on the
+    app or a router would not reach these routes (none are), and an `after_request` hook
+    would be handed this rather than a Response."""
 
     __slots__ = ("_body", "_headers", "_status")
 
@@ -205,8 +207,21 @@ TEXT_ANSWER = {"text/plain": OpenAPIMediaType(schema=Schema(type=STRING))}
 JSON_ANSWER = {"application/json": OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))}
 
 
-def _answer(content: dict[str, OpenAPIMediaType]) -> dict[str, OpenAPIResponse | Reference]:
-    return {"200": OpenAPIResponse(description="The screen to show", content=content)}
+def _answers(
+    content: dict[str, OpenAPIMediaType], gateway_named: bool
+) -> dict[str, OpenAPIResponse | Reference]:
+    answers: dict[str, OpenAPIResponse | Reference] = {
+        "200": OpenAPIResponse(description="The screen to show", content=content),
+        "400": OpenAPIResponse(
+            description="A body the gateway would not send (what is wrong, as text)",
+            content=TEXT_ANSWER,
+        ),
+    }
+    if gateway_named:
+        answers["404"] = OpenAPIResponse(
+            description="`gateway` names no aggregator this line is wired to", content=TEXT_ANSWER
+        )
+    return answers
 
 
 @dataclass
@@ -215,7 +230,7 @@ class HopOperation(Operation):
 
     def __post_init__(self) -> None:
         self.request_body = RequestBody(content={**FORM_BODY, **JSON_BODY}, required=True)
-        self.responses = {**(self.responses or {}), **_answer({**TEXT_ANSWER, **JSON_ANSWER})}
+        self.responses = _answers({**TEXT_ANSWER, **JSON_ANSWER}, gateway_named=True)
         for parameter in self.parameters or []:
             if isinstance(parameter, Parameter) and parameter.name == "gateway":
                 parameter.schema = Schema(type=STRING, enum=list(CALLBACK_GATEWAYS))
@@ -225,7 +240,7 @@ class HopOperation(Operation):
 class AfricasTalkingHopOperation(Operation):
     def __post_init__(self) -> None:
         self.request_body = RequestBody(content=FORM_BODY, required=True)
-        self.responses = {**(self.responses or {}), **_answer(TEXT_ANSWER)}
+        self.responses = _answers(TEXT_ANSWER, gateway_named=False)
 
 
 LEGACY_PATH = "/ussd/callback"  # Africa's Talking's, kept for existing set-ups
