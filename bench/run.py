@@ -177,10 +177,12 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def machine_ticks() -> tuple[int, int]:
-    """(busy, all) CPU ticks of the whole machine so far, every core together."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle, iowait
-    return sum(fields) - idle, sum(fields)
+    """(busy, all) CPU ticks of the whole machine so far, every core together. Time the
+    hypervisor took (steal) counts as not ours; guest time is already in user time."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    busy = user + nice + system + irq + softirq
+    return busy, busy + idle + iowait + steal
 
 
 def start_load(url: str, args: argparse.Namespace, journey: str) -> subprocess.Popen[bytes]:
@@ -265,13 +267,18 @@ def serve_line(
         for each in (process, worker):
             if each is not None:
                 each.terminate()
-                each.wait(timeout=15)
+                each.wait(timeout=40)  # `serve` gives its processes 30 s to finish
 
 
 def serve_plain(
-    module: str, journey: str, env: dict[str, str], args: argparse.Namespace
+    module: str,
+    journey: str,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    also: Sequence[int] = (),
 ) -> dict[str, Any]:
-    """One of the plain Litestar apps of `bench/` under uvicorn, played like the line."""
+    """One of the plain Litestar apps of `bench/` under uvicorn, played like the line (with
+    the CPU of the processes `also` names counted as the server's)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -295,7 +302,7 @@ def serve_plain(
         url = f"http://127.0.0.1:{port}/ussd/africastalking/callback"
         # uvicorn answers once the app's start-up is done; the route takes POST only.
         wait_ready(url, process, ready_status=405)
-        return play(url, process.pid, args, journey)
+        return play(url, process.pid, args, journey, also)
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -306,8 +313,16 @@ def serve_bare(prefix: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def serve_floor(database_url: str, prefix: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = {"BENCH_REDIS_PREFIX": prefix, "BENCH_DATABASE_URL": database_url}
-    return serve_plain("bench.floor_app", "deposit", env, args)
+    """The floor app, with the line's outbox worker beside it sending the texts its orders
+    leave, as the line's runs have it: the same work on the same two cores."""
+    line_env = {**os.environ, **line_settings(database_url, prefix, run_worker=False)}
+    worker = spawn(["worker"], line_env)
+    try:
+        env = {"BENCH_REDIS_PREFIX": prefix, "BENCH_DATABASE_URL": database_url}
+        return serve_plain("bench.floor_app", "deposit", env, args, [worker.pid])
+    finally:
+        worker.terminate()
+        worker.wait(timeout=40)
 
 
 def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
