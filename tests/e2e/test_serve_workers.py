@@ -249,20 +249,88 @@ def test_a_line_already_serving_the_port_is_not_joined(line: Line, tmp_path: Pat
     assert "already in use" in (second / "serve.log").read_text()
 
 
-def test_an_app_that_cannot_start_stops_the_supervisor(tmp_path: Path) -> None:
-    """Not started again and again: the next would fail the same way."""
-    port = free_port()
+# A small app for the supervisor on its own: its answer is the serving process's id, and it
+# cannot start while a file named `broken` lies in its folder (a bad release).
+TOY_APP = """
+import os
+
+def app():
+    if os.path.exists("broken"):
+        raise RuntimeError("this release cannot start")
+
+    async def asgi(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": str(os.getpid()).encode()})
+
+    return asgi
+"""
+
+
+def supervise_toy(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    (folder / "toyapp.py").write_text(TOY_APP)
     program = (
-        "import sys\n"
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.INFO, format='%(message)s')\n"
         "from lpg_ussd.entrypoints.workers import supervise\n"
-        f"sys.exit(supervise('nowhere.at_all:app', 2, '127.0.0.1', {port}, {{'factory': True}}))\n"
+        f"sys.exit(supervise('toyapp:app', 2, '127.0.0.1', {port}, {{'factory': True}}))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", program],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        start_new_session=True,
-    )
-    assert result.returncode == 1, result.stderr
+    with (folder / "serve.log").open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-c", program],
+            cwd=folder,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
+
+
+def serving_process(port: int) -> int:
+    """The id of the process that answered, on a new connection."""
+    with httpx.Client() as client:
+        answer = client.get(f"http://127.0.0.1:{port}/", timeout=20)
+    assert answer.status_code == 200, answer.text
+    return int(answer.text)
+
+
+def test_an_app_that_cannot_start_stops_the_supervisor_saying_why(tmp_path: Path) -> None:
+    """Not started again and again: the next would fail the same way."""
+    (tmp_path / "broken").touch()
+    with stopped_at_the_end(supervise_toy(tmp_path, free_port())) as process:
+        assert process.wait(timeout=60) == 1
+    output = (tmp_path / "serve.log").read_text()
+    assert "this release cannot start" in output
+    assert "could not start: stopping" in output
+
+
+def test_sighup_with_a_release_that_cannot_start_leaves_the_old_processes_serving(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with stopped_at_the_end(supervise_toy(tmp_path, port)) as process:
+        until(lambda: _answers(port), "the toy line serving", log)
+        before = {serving_process(port) for _ in range(20)}
+        (tmp_path / "broken").touch()
+        process.send_signal(signal.SIGHUP)
+        until(lambda: "the old ones go on serving" in log.read_text(), "the roll given up", log)
+        after = {serving_process(port) for _ in range(20)}
+        assert after <= before, (before, after)
+        assert process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=40) == 0
+
+
+def _answers(port: int) -> bool:
+    try:
+        serving_process(port)
+    except (httpx.HTTPError, AssertionError):
+        return False
+    return True
