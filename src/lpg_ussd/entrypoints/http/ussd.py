@@ -207,6 +207,19 @@ TEXT_ANSWER = {"text/plain": OpenAPIMediaType(schema=Schema(type=STRING))}
 JSON_ANSWER = {"application/json": OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))}
 
 
+# Refusals made before the hop is read (callback_auth.py, Litestar's body limit) are
+# Litestar's JSON errors.
+LITESTAR_ERROR = {
+    "application/json": OpenAPIMediaType(
+        schema=Schema(
+            type=OpenAPIType.OBJECT,
+            properties={"status_code": Schema(type=INTEGER), "detail": Schema(type=STRING)},
+            required=["status_code", "detail"],
+        )
+    )
+}
+
+
 def _answers(
     content: dict[str, OpenAPIMediaType], gateway_named: bool
 ) -> dict[str, OpenAPIResponse | Reference]:
@@ -216,10 +229,23 @@ def _answers(
             description="A body the gateway would not send (what is wrong, as text)",
             content=TEXT_ANSWER,
         ),
+        "401": OpenAPIResponse(
+            description="The gateway's callback token or credentials are missing or wrong",
+            content=LITESTAR_ERROR,
+        ),
+        "403": OpenAPIResponse(
+            description="The caller is outside the gateway's allowed networks",
+            content=LITESTAR_ERROR,
+        ),
+        "413": OpenAPIResponse(
+            description="A body over LPG_USSD_MAX_BODY_BYTES", content=LITESTAR_ERROR
+        ),
     }
     if gateway_named:
         answers["404"] = OpenAPIResponse(
-            description="`gateway` names no aggregator this line is wired to", content=TEXT_ANSWER
+            description="`gateway` names no aggregator this line is wired to (as text), or a "
+            "token is given where the gateway takes none",
+            content={**TEXT_ANSWER, **LITESTAR_ERROR},
         )
     return answers
 
