@@ -245,6 +245,19 @@ def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+WORKER_START_SECONDS = 1.5
+
+
+def started_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The outbox worker, given time to start before the load (and its CPU count) begins:
+    its start-up is not the cost of any hop."""
+    worker = spawn(["worker"], env)
+    time.sleep(WORKER_START_SECONDS)
+    if worker.poll() is not None:
+        raise RuntimeError(f"the outbox worker exited with {worker.returncode}")
+    return worker
+
+
 def serve_line(
     database_url: str, prefix: str, workers: int, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -256,7 +269,7 @@ def serve_line(
     try:
         # The server's own start-up, timed before the worker starts beside it on two cores.
         startup = wait_ready(f"http://127.0.0.1:{port}/health/ready", process)
-        worker = None if args.worker_inside else spawn(["worker"], env)
+        worker = None if args.worker_inside else started_worker(env)
         url = f"http://127.0.0.1:{port}/ussd/africastalking/callback"
         outcome = play(url, process.pid, args, "deposit", [worker.pid] if worker else [])
         outcome["startup_s"] = startup
@@ -316,10 +329,13 @@ def serve_floor(database_url: str, prefix: str, args: argparse.Namespace) -> dic
     """The floor app, with the line's outbox worker beside it sending the texts its orders
     leave, as the line's runs have it: the same work on the same two cores."""
     line_env = {**os.environ, **line_settings(database_url, prefix, run_worker=False)}
-    worker = spawn(["worker"], line_env)
+    worker = started_worker(line_env)
     try:
         env = {"BENCH_REDIS_PREFIX": prefix, "BENCH_DATABASE_URL": database_url}
-        return serve_plain("bench.floor_app", "deposit", env, args, [worker.pid])
+        outcome = serve_plain("bench.floor_app", "deposit", env, args, [worker.pid])
+        if worker.poll() is not None:
+            raise RuntimeError(f"the outbox worker exited with {worker.returncode}")
+        return outcome
     finally:
         worker.terminate()
         worker.wait(timeout=40)
