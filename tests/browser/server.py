@@ -7,13 +7,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from tests import processes
 
 BIN = Path(sys.executable).parent / "lpg-ussd"
 READY_SECONDS = 30
@@ -87,15 +86,4 @@ def serve(workdir: Path, settings: Mapping[str, str] | None = None) -> Iterator[
 
 
 def wait_ready(server: LiveServer, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            stopped = f"the server stopped (exit {process.returncode})"
-            raise RuntimeError(f"{stopped}:\n{server.log_text()}")
-        try:
-            if httpx.get(f"{server.url}/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server was not ready in {READY_SECONDS} s:\n{server.log_text()}")
+    processes.wait_ready(server.url, process, server.log_text, READY_SECONDS)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-import httpx
 import msgspec
 
+from tests import processes
 from tests.faults.faults import free_port
 
 BIN = Path(sys.executable).parent / "lpg-ussd"
@@ -83,15 +83,7 @@ def serving(env: dict[str, str], workdir: Path, count: int = 2) -> Iterator[list
 
 
 def wait_ready(server: Server, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and server.popen.poll() is None:
-        try:
-            if httpx.get(f"{server.base}/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"{server.base} did not become ready:\n{server.output()}")
+    processes.wait_ready(server.base, server.popen, server.output, seconds)
 
 
 async def post(base: str, path: str, body: bytes, content_type: str) -> tuple[int, str]:
