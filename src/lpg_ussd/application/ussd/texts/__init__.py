@@ -16,7 +16,6 @@ GSM7_BASIC = (
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = "^{}\\[~]|€\f"
-_GSM7 = frozenset(GSM7_BASIC + GSM7_EXTENDED)
 # Anything outside the two tables (a screen's every line is checked on every hop: one regular
 # expression scan instead of a Python step per character).
 _NOT_GSM7 = re.compile("[^" + re.escape(GSM7_BASIC + GSM7_EXTENDED) + "]")
