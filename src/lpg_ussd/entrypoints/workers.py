@@ -146,6 +146,8 @@ class _Slot:
 
     sock: socket.socket | None
     process: BaseProcess | None = None
+    # The process's "serving" event, kept while it runs: the child opens it by name when it
+    # starts, and it is removed once the supervisor lets go of it.
     started: Event | None = None
     started_at: float = 0.0
     young_deaths: int = 0
@@ -213,13 +215,18 @@ def supervise(
     signals = _Signals((*STOPPING, signal.SIGHUP))
     context = multiprocessing.get_context("spawn")
 
+    def launch(sock: socket.socket) -> tuple[BaseProcess, Event]:
+        """A process serving `sock`, and the event it sets once it serves."""
+        started = context.Event()
+        process = context.Process(target=target, args=(app, sock, options, started))
+        process.start()
+        return process, started
+
     def start(slot: _Slot) -> None:
         if slot.sock is None:
             slot.sock = listening_socket(host, port)  # closed during a pause
-        slot.started = context.Event()
-        slot.process = context.Process(target=target, args=(app, slot.sock, options, slot.started))
-        slot.process.start()
         slot.started_at = time.monotonic()
+        slot.process, slot.started = launch(slot.sock)
 
     failed = False
     try:
@@ -235,7 +242,7 @@ def supervise(
                 break
             if received:
                 log.info("received SIGHUP: replacing the processes one at a time")
-                if _replace_all(slots, start, signals) is not None:
+                if _replace_all(slots, launch, signals) is not None:
                     log.info("received a stop signal: stopping")
                     break
             if not _keep_alive(slots, start):
@@ -286,33 +293,33 @@ def _keep_alive(slots: list[_Slot], start: Callable[[_Slot], None]) -> bool:
 
 
 def _replace_all(
-    slots: list[_Slot], start: Callable[[_Slot], None], signals: _Signals
+    slots: list[_Slot],
+    launch: Callable[[socket.socket], tuple[BaseProcess, Event]],
+    signals: _Signals,
 ) -> int | None:
     """Each slot's process replaced in turn, the old one stopped once the new one serves
     (both take connections from the same socket meanwhile). A replacement that does not
     start ends the round with the old processes serving. A stopping signal, returned, ends
     it too."""
     for slot in slots:
-        old, old_started, old_at = slot.process, slot.started, slot.started_at
+        old = slot.process
         if old is None or slot.sock is None:
             continue  # dead or paused: the main loop starts it anew
-        start(slot)
-        new, started = slot.process, slot.started
-        assert new is not None and started is not None
-        deadline = time.monotonic() + START_SECONDS
+        launched_at = time.monotonic()
+        new, started = launch(slot.sock)
+        deadline = launched_at + START_SECONDS
         while not started.is_set() and new.is_alive() and time.monotonic() < deadline:
             stop = signals.stop_asked(0.1)
             if stop is not None:
                 _stop_all([new])
-                slot.process, slot.started, slot.started_at = old, old_started, old_at
                 return stop
         if not started.is_set():
             log.error(
                 "the new server process %s did not start: the old ones go on serving", new.pid
             )
             _stop_all([new])
-            slot.process, slot.started, slot.started_at = old, old_started, old_at
             return None
+        slot.process, slot.started, slot.started_at = new, started, launched_at
         _stop_all([old])
         stop = signals.stop_asked()
         if stop is not None:
